@@ -1,0 +1,122 @@
+"""Exercise 6, `bgd_loop`: linear regression from scratch with batch gradient descent."""
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from .. import data, reference
+from .encoding import decode, encode
+from .framework import check, close, expect, shape_str
+from .trajectories import expect_python_floats, expect_trajectory, loss_values
+
+TARGET_TRAIN_MSE = 0.60
+
+
+@lru_cache(maxsize=1)
+def housing_run():
+    X_train, _, y_train, _ = data.housing_standardized()
+    return {"name": "housing", "X": encode(X_train), "y": encode(y_train), "lr": 0.4, "n_epochs": 20, "seed": 42}
+
+
+def _synthetic(rng):
+    n, k = int(rng.integers(30, 120)), int(rng.integers(2, 7))
+    X = rng.standard_normal((n, k))
+    y = X @ rng.uniform(-3, 3, size=(k, 1)) + rng.uniform(-2, 2) + 0.1 * rng.standard_normal((n, 1))
+    return {"X": encode(X.astype(np.float32)), "y": encode(y.astype(np.float32)),
+            "lr": float(round(rng.uniform(0.02, 0.3), 3)), "n_epochs": int(rng.integers(3, 30)),
+            "seed": int(rng.integers(0, 10_000))}
+
+
+def draw(rng):
+    return {"runs": [housing_run()] + [dict(_synthetic(rng), name=f"hidden{i}") for i in range(2)]}
+
+
+def reference_run(run):
+    X, y = torch.from_numpy(decode(run["X"])), torch.from_numpy(decode(run["y"]))
+    w, b, losses = reference.train_linear_bgd(X, y, run["lr"], run["n_epochs"], seed=run["seed"])
+    return w.detach().numpy(), b.detach().numpy(), np.array(losses)
+
+
+_housing_reference = lru_cache(maxsize=1)(lambda: reference_run(housing_run()))
+
+
+def _label(run):
+    if run["name"] == "housing":
+        return "train_linear_bgd nos dados de housing (lr=0.4, 20 épocas)"
+    return f"train_linear_bgd em dados ocultos (lr={run['lr']}, {run['n_epochs']} épocas, seed={run['seed']})"
+
+
+def _output(seen, run):
+    """(w, b, losses description) of one run."""
+    label = _label(run)
+    d = seen.result(f"train_linear_bgd/{run['name']}", label)
+    expect(d["kind"] in ("tuple", "list") and d.get("length") == 3 and type(d.get("items")) is list,
+           f"{label} não devolveu a tupla (w, b, losses)")
+    w_d, b_d, losses = d["items"]
+    w = seen.tensor_from(w_d, f"{label}: w")
+    b = seen.tensor_from(b_d, f"{label}: b")
+    return label, w, b, losses
+
+
+@check(0.75)
+def check_bgd_parameters_are_leaves(seen, inputs):
+    for run in inputs["runs"]:
+        label, w, b, _ = _output(seen, run)
+        k = run["X"]["shape"][1]
+        for name, t, shape in (("w", w, (k, 1)), ("b", b, ())):
+            expect(t.shape == shape, f"{label}: {name} tem forma {shape_str(t.shape)}; esperado {shape_str(shape)}")
+            expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
+            expect(t.requires_grad, f"{label}: {name} tem requires_grad=False; esperado True")
+            expect(t.is_leaf, f"{label}: {name} não é folha do grafo (atualize dentro de torch.no_grad(), sem reatribuir)")
+
+
+@check(0.5)
+def check_bgd_gradients_reset(seen, inputs):
+    for run in inputs["runs"]:
+        label, w, b, _ = _output(seen, run)
+        for name, t in (("w", w), ("b", b)):
+            g = t.grad
+            expect(g is None or (g.values is not None and not g.values.any()),
+                   f"{label}: {name}.grad não foi zerado ao final de cada época")
+
+
+@check(0.5)
+def check_bgd_losses_are_python_floats(seen, inputs):
+    for run in inputs["runs"]:
+        label, _, _, losses = _output(seen, run)
+        loss_values(seen, losses, label, run["n_epochs"])
+        expect_python_floats(seen, losses, label)
+
+
+@check(1.25)
+def check_bgd_housing_trajectory(seen, inputs):
+    run = inputs["runs"][0]
+    label, _, _, losses = _output(seen, run)
+    expect_trajectory(loss_values(seen, losses, label, 20), _housing_reference()[2], label, show_values=True)
+
+
+@check(1.25)
+def check_bgd_hidden_trajectory(seen, inputs):
+    for run in inputs["runs"][1:]:
+        label, w, b, losses = _output(seen, run)
+        ref_w, ref_b, ref_losses = reference_run(run)
+        expect_trajectory(loss_values(seen, losses, label, run["n_epochs"]), ref_losses, label, show_values=False)
+        expect(w.values is not None and close(w.values, ref_w, rtol=1e-3, atol=1e-5)
+               and close(b.values, ref_b, rtol=1e-3, atol=1e-5),
+               f"{label}: os losses conferem, mas w e b finais não (atualize depois de calcular a loss da época)")
+
+
+@check(0.75)
+def check_bgd_housing_reaches_target_mse(seen, inputs):
+    run = inputs["runs"][0]
+    label, w, b, _ = _output(seen, run)
+    X_train, _, y_train, _ = data.housing_standardized()
+    expect(w.values is not None and b.values is not None, f"{label}: w e b sem valores")
+    mse = float(np.mean((X_train.astype(np.float64) @ w.values + b.values - y_train) ** 2))
+    expect(mse <= TARGET_TRAIN_MSE,
+           f"{label}: MSE de treino {mse:.4f} depois do treino; meta ≤ {TARGET_TRAIN_MSE:.2f}")
+
+
+CHECKS = [check_bgd_parameters_are_leaves, check_bgd_gradients_reset, check_bgd_losses_are_python_floats,
+          check_bgd_housing_trajectory, check_bgd_hidden_trajectory, check_bgd_housing_reaches_target_mse]

@@ -1,0 +1,49 @@
+"""Shared judging of training runs: loss lists and the feedback on trajectories."""
+
+import numpy as np
+
+from .framework import Fail, Malformed, close, expect, parse_tensor
+
+
+def loss_values(seen, d, label, n_epochs):
+    """Loss values from a list of Python floats or of scalar tensors (the type is judged apart)."""
+    expect(type(d) is dict and d.get("kind") == "list",
+           f"{label} não devolveu uma list de losses")
+    items = d.get("items")
+    if type(items) is not list or d.get("length") != len(items):
+        raise Malformed()
+    expect(len(items) == n_epochs, f"{label} devolveu {len(items)} losses; esperado {n_epochs} (uma por época)")
+    out = []
+    for item in items:
+        if type(item) is dict and item.get("kind") == "tensor":
+            t = parse_tensor(item)
+            expect(t.values is not None and t.values.size == 1, f"{label}: cada loss deve ser um número")
+            out.append(float(t.values.reshape(-1)[0]))
+        else:
+            out.append(seen.python_float(item, label))
+    return np.array(out)
+
+
+def expect_python_floats(seen, d, label):
+    items = d.get("items") if type(d) is dict else None
+    expect(type(items) is list, f"{label} não devolveu uma list de losses")
+    for item in items:
+        seen.python_float(item, f"cada loss de {label}")
+
+
+def expect_trajectory(found, expected, label, show_values):
+    """Compare loss trajectories (rtol 1e-3) and say where and, when allowed, how they differ."""
+    if close(found, expected, rtol=1e-3, atol=1e-6):
+        return
+    k = int(np.argmax(~np.isclose(found, expected, rtol=1e-3, atol=1e-6)))
+    if show_values:
+        detail = f"na época {k + 1} a loss foi {found[k]:.6f}; esperado {expected[k]:.6f}"
+    elif k == 0:
+        detail = ("a primeira loss já difere: confira a inicialização (torch.manual_seed(seed) antes de criar "
+                  "os parâmetros) e a loss MSE")
+    elif len(found) > 1 and np.allclose(found, found[0]):
+        detail = "a loss não muda de uma época para outra: os parâmetros não estão sendo atualizados"
+    else:
+        detail = (f"a trajetória diverge a partir da época {k + 1}: confira a atualização com lr, "
+                  "o torch.no_grad() e o zerar dos gradientes a cada época")
+    raise Fail(f"{label}: {detail}")

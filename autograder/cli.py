@@ -1,0 +1,72 @@
+"""The `autograder` command line."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .course import ASSIGNMENTS
+
+
+def find_course_root(explicit=None):
+    """--course, else AUTOGRADER_COURSE, else the nearest folder up with nbgrader_config.py and solutions/."""
+    if explicit:
+        return Path(explicit).resolve()
+    if os.environ.get("AUTOGRADER_COURSE"):
+        return Path(os.environ["AUTOGRADER_COURSE"]).resolve()
+    for base in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
+        if (base / "nbgrader_config.py").exists() and (base / "solutions").is_dir():
+            return base
+    return Path.cwd()
+
+
+def cmd_grade(args):
+    from .grade import GradeOptions, grade_notebook
+    from .grade.engine import BadSubmission
+    from .grade.report import gradescope, table
+
+    options = GradeOptions(course_root=find_course_root(args.course), exercise_timeout=args.timeout)
+    try:
+        grade = grade_notebook(args.notebook, args.assignment, options)
+    except BadSubmission as exc:
+        print(f"autograder: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(gradescope(grade), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(table(grade))
+    return 0
+
+
+def cmd_demo(args):
+    from .demo import run_demo
+    return run_demo(find_course_root(args.course), keep=args.keep)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises (pt-BR).")
+    parser.add_argument("--course", help="course root (default: found from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    grade = sub.add_parser("grade", help="grade one filled-in notebook, outside any course database")
+    grade.add_argument("notebook", help="the .ipynb file to grade")
+    grade.add_argument("--assignment", choices=sorted(ASSIGNMENTS), help="default: from the notebook's name")
+    grade.add_argument("--json", action="store_true", help="print a Gradescope results.json object")
+    grade.add_argument("--timeout", type=float, default=60.0, help="seconds per exercise (default 60)")
+    grade.set_defaults(func=cmd_grade)
+
+    demo = sub.add_parser("demo", help="the whole nbgrader cycle on three simulated students")
+    demo.add_argument("--keep", action="store_true", help="keep the temporary course folder")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

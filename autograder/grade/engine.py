@@ -1,0 +1,161 @@
+"""The grading pipeline for one notebook: restore -> run in a fresh process -> judge -> record.
+
+Each exercise gets its own process that runs the notebook's code cells up to
+that exercise's test cell, then the exercise's probe. A cell that hangs or
+kills its process costs only the exercises that need it: the engine notes the
+cell and runs the other exercises without it.
+"""
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from .. import checks
+from ..checks.framework import run_checks
+from ..course import ASSIGNMENTS, get_assignment
+from . import execute, restore, secret
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+
+
+class BadSubmission(ValueError):
+    """The file cannot be graded at all (not a notebook, unreadable, unknown assignment)."""
+
+
+@dataclass
+class GradeOptions:
+    course_root: Path = Path(".")
+    exercise_timeout: float = 60.0     # wall clock for one exercise's process
+    submission_timeout: float = 600.0  # wall clock for the whole notebook
+    launcher: object = None            # how to start the student's process (sandbox)
+    secret: bytes = None
+
+
+@dataclass
+class NotebookGrade:
+    assignment: str
+    exercises: list
+    notebook: object = None            # the restored notebook
+    execution_time: float = 0.0
+    skipped_cells: list = field(default_factory=list)
+
+    @property
+    def score(self):
+        return round(sum(e.score for e in self.exercises), 4)
+
+    @property
+    def max_score(self):
+        return sum(e.max_score for e in self.exercises)
+
+
+def read_submission(path):
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise BadSubmission(f"{path}: file larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadSubmission(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadSubmission(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+    except (ValueError, RecursionError):
+        raise BadSubmission(f"{path}: not a Jupyter notebook (invalid JSON)") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise BadSubmission(f"{path}: not a Jupyter notebook (no cell list)")
+    return data
+
+
+def guess_assignment(path):
+    stem = Path(path).stem
+    for name in ASSIGNMENTS:
+        if stem == name or name in stem:
+            return name
+    known = ", ".join(ASSIGNMENTS)
+    raise BadSubmission(f"{path}: cannot tell the assignment from the file name; pass --assignment ({known})")
+
+
+def load_sources(course_root, assignment_id):
+    assignment = get_assignment(assignment_id)
+    source = nbformat.read(assignment.notebook(course_root, "solutions"), as_version=4)
+    release_path = assignment.notebook(course_root, "assignments")
+    release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
+    return assignment, source, release
+
+
+def _interruption(outcome, own_cell, timeout):
+    """Why an exercise's process stopped before its probe finished, in pt-BR, or None."""
+    if outcome.done:
+        return None
+    if outcome.malformed:
+        return "o processo de avaliação enviou dados inválidos; nenhum ponto neste exercício"
+    if not outcome.ready:
+        if outcome.stuck_cell == own_cell:
+            if outcome.timed_out:
+                return f"a célula do exercício não terminou em {timeout:.0f} s"
+            return "a célula do exercício encerrou o processo (por exemplo, com os._exit ou um sinal)"
+        if outcome.timed_out:
+            return f"as células do notebook não terminaram em {timeout:.0f} s"
+        return "o processo de avaliação terminou antes das verificações"
+    if outcome.timed_out:
+        return f"as verificações não terminaram em {timeout:.0f} s: alguma função demora demais ou não termina"
+    return "o processo foi encerrado durante as verificações (por exemplo, com os._exit ou sys.exit)"
+
+
+def grade_notebook(path, assignment_id=None, options=None):
+    """Grade one filled-in notebook; returns a NotebookGrade."""
+    options = options or GradeOptions()
+    start = time.monotonic()
+    submission = read_submission(path)
+    assignment_id = assignment_id or guess_assignment(path)
+    try:
+        assignment, source, release = load_sources(options.course_root, assignment_id)
+    except ValueError as exc:
+        raise BadSubmission(str(exc)) from None
+    restored = restore.restore(submission, source, release)
+    return grade_restored(restored, assignment, options, start)
+
+
+def grade_restored(restored, assignment, options, start=None):
+    start = time.monotonic() if start is None else start
+    key = options.secret or secret.course_secret(options.course_root)
+    digest = secret.submission_digest(restored)
+    cell_of = {restore.grade_id(c): i for i, c in enumerate(restored.cells) if restore.grade_id(c)}
+    skip = set()   # cells that hung or killed a process: later runs go without them
+    results = []
+    workdir = execute.prepare_workdir()
+    try:
+        for exercise in assignment.exercises:
+            module = checks.module_for(exercise.id)
+            rng = np.random.default_rng(secret.exercise_seed(key, assignment.id, exercise.id, digest))
+            inputs = module.draw(rng)
+            own = cell_of.get(exercise.id)
+            left = options.submission_timeout - (time.monotonic() - start)
+            if left <= 1:
+                results.append(run_checks(exercise, module.CHECKS, inputs, {},
+                                          "tempo total de avaliação do notebook esgotado"))
+                continue
+            timeout = min(options.exercise_timeout, left)
+            for _ in range(4):
+                cells = [[i, src] for i, src in restore.code_cells_before(restored, exercise.test_cell) if i not in skip]
+                outcome = execute.run_exercise(exercise.id, cells, inputs, workdir, timeout, options.launcher,
+                                               simulate_devices=exercise.id == "move_to_device")
+                if outcome.stuck_cell is None or outcome.stuck_cell == own:
+                    break
+                skip.add(outcome.stuck_cell)  # another exercise's cell broke this run: retry without it
+            interruption = _interruption(outcome, own, timeout)
+            observations = {} if outcome.malformed else outcome.observations
+            result = run_checks(exercise, module.CHECKS, inputs, observations, interruption)
+            own_error = outcome.finished_cells.get(own)
+            if own_error and result.score < result.max_score:
+                result.note = f"a célula do exercício levantou {own_error} ao ser executada"
+            elif interruption and not result.note:
+                result.note = interruption
+            results.append(result)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return NotebookGrade(assignment.id, results, restored, time.monotonic() - start, sorted(skip))

@@ -1,0 +1,2 @@
+def configure(c):
+    """Placeholder: wired up in the engine commit."""

@@ -1,0 +1,159 @@
+"""Turn whatever a student's function returned into plain, JSON-able data.
+
+Everything here uses references captured when this module is imported, which
+happens before any student cell runs: a student who later patches
+`torch.Tensor.tolist`, `numpy.asarray` or `builtins.isinstance` changes nothing
+that the probe reports. Exact types are read with `type()`, which no object can
+fake, and tensor attributes through the immutable `torch._C.TensorBase`
+descriptors, so a `Tensor` subclass or an always-equal object cannot pass for a
+real tensor.
+"""
+
+import builtins
+import math
+
+import numpy
+import torch
+
+_TB = torch._C.TensorBase.__dict__
+_get = {name: _TB[name].__get__ for name in (
+    "dtype", "shape", "device", "requires_grad", "is_leaf", "grad_fn", "grad")}
+_tolist = torch._C.TensorBase.tolist
+_detach = torch._C.TensorBase.detach
+_cpu = torch._C.TensorBase.cpu
+_numel = torch._C.TensorBase.numel
+_data_ptr = torch._C.TensorBase.data_ptr
+_DisableTorchFunction = torch._C.DisableTorchFunction
+_Tensor = torch.Tensor
+_Module = torch.nn.Module
+_Linear = torch.nn.Linear
+_Parameter = torch.nn.Parameter
+_ndarray = numpy.ndarray
+_nd_tolist = numpy.ndarray.tolist
+_float, _int, _bool, _str = float, int, bool, str
+_list, _tuple, _dict, _type = list, tuple, dict, type
+_len, _min, _isfinite = builtins.len, builtins.min, math.isfinite
+_mro = type.__dict__["__mro__"].__get__  # the real MRO: no metaclass can fake it
+
+
+def _is_sub(t, base):
+    return base in _mro(t)
+_BaseException = BaseException
+
+#: Largest number of elements whose values cross the boundary; larger results
+#: report only their metadata.
+MAX_VALUES = 200_000
+MAX_ITEMS = 10_000
+
+#: Exception names the feedback may show. Anything else is reported as a plain
+#: "exception", so a student cannot smuggle text out through a class name.
+KNOWN_EXCEPTIONS = frozenset(
+    name for name, obj in vars(builtins).items()
+    if isinstance(obj, type) and issubclass(obj, BaseException)
+)
+
+
+def exception_name(exc):
+    name = _type(exc).__name__
+    return name if name in KNOWN_EXCEPTIONS else "Exception"
+
+
+def _clean(value):
+    # JSON has no NaN/Infinity: encode them as strings the judge understands.
+    if _type(value) is _float and not _isfinite(value):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
+    if _type(value) is _list:
+        return [_clean(v) for v in value]
+    return value
+
+
+def tensor(x, with_values=True, with_grad=True):
+    """Describe an object that is (or claims to be) a tensor."""
+    with _DisableTorchFunction():
+        exact = _type(x) is _Tensor or _type(x) is _Parameter
+        out = {
+            "kind": "tensor",
+            "exact_type": _type(x) is _Tensor,
+            "is_parameter": _type(x) is _Parameter,
+            "dtype": _str(_get["dtype"](x)),
+            "shape": [_int(s) for s in _get["shape"](x)],
+            "device": _str(_get["device"](x).type),
+            "requires_grad": _bool(_get["requires_grad"](x)),
+            "is_leaf": _bool(_get["is_leaf"](x)),
+            "has_grad_fn": _get["grad_fn"](x) is not None,
+        }
+        if not exact:
+            # A subclass may override everything; report no values at all.
+            return out
+        if with_values and out["device"] == "cpu" and _numel(x) <= MAX_VALUES:
+            out["values"] = _clean(_tolist(_detach(x)))
+        if with_grad and out["is_leaf"]:  # only leaves accumulate .grad
+            g = _get["grad"](x)
+            out["grad"] = None if g is None else tensor(g, with_grad=False)
+        return out
+
+
+def value(x):
+    """Describe any returned object as plain data, by its exact type."""
+    t = _type(x)
+    if _is_sub(t, _Tensor):
+        return tensor(x)
+    if t is _float:
+        return {"kind": "float", "value": _clean(x)}
+    if t is _bool:
+        return {"kind": "bool", "value": x}
+    if t is _int:
+        return {"kind": "int", "value": _float(x)}
+    if t is _str:
+        return {"kind": "str", "length": _len(x)}
+    if x is None:
+        return {"kind": "none"}
+    if t is _list or t is _tuple:
+        n = _len(x)
+        items = [value(v) for v in x[:MAX_ITEMS]] if n <= MAX_ITEMS else []
+        return {"kind": "list" if t is _list else "tuple", "length": n, "items": items}
+    if t is _ndarray:
+        out = {"kind": "ndarray", "dtype": _str(x.dtype), "shape": [_int(s) for s in x.shape]}
+        if x.size <= MAX_VALUES:
+            out["values"] = _clean(_nd_tolist(x))
+        return out
+    if t is _Linear:
+        return linear(x)
+    if _is_sub(t, _Module):
+        return {"kind": "module", "exact_linear": False}
+    return {"kind": "other"}
+
+
+def linear(m):
+    """Describe an exact nn.Linear through nn.Module's own attribute tables."""
+    params = _dict(object.__getattribute__(m, "_parameters"))
+    weight, bias = params.get("weight"), params.get("bias")
+    return {
+        "kind": "module",
+        "exact_linear": _type(m) is _Linear,
+        "weight": None if weight is None else tensor(weight),
+        "bias": None if bias is None else tensor(bias),
+    }
+
+
+def unchanged(before, after):
+    """Whether a tensor's metadata and values are identical (bitwise, NaN-aware)."""
+    return before == after
+
+
+def snapshot(x):
+    """A comparable record of a tensor or array, to prove an input was not modified."""
+    if _type(x) is _ndarray:
+        return ("ndarray", _str(x.dtype), _tuple(x.shape), x.tobytes())
+    with _DisableTorchFunction():
+        return ("tensor", _str(_get["dtype"](x)), _tuple(_get["shape"](x)),
+                _str(_get["device"](x)), _bool(_get["requires_grad"](x)),
+                repr(_tolist(_detach(_cpu(x)))) if _get["device"](x).type != "meta" else "")
+
+
+def call(fn, *args, **kwargs):
+    """Call a student function; return (result, None) or (None, error description)."""
+    try:
+        return fn(*args, **kwargs), None
+    except _BaseException as exc:  # SystemExit and KeyboardInterrupt too: all are the student's
+        return None, {"kind": "error", "exception": exception_name(exc)}
