@@ -53,7 +53,9 @@ def check_z_fixed_gradient(seen, inputs):
 @check(0.75)
 def check_z_fixed_leaves_t_unchanged(seen, inputs):
     for i, spec in enumerate(inputs["t"]):
-        _result(seen, i, spec)
+        z = _result(seen, i, spec)
+        expect(z.values is not None and close(z.values, np.exp(decode(spec).astype(np.float64)) + 1, rtol=1e-5),
+               f"{_label(spec)} devolveu valores diferentes de exp(t) + 1")
         expect(seen.flag(f"z_fixed/{i}", "input_unchanged", _label(spec)),
                f"{_label(spec)} modificou t; t deve ficar como estava")
 

@@ -87,7 +87,10 @@ def check_gram_on_leaves_input_unchanged(seen, inputs):
     for i, spec in enumerate(inputs["matrices"]):
         for device in _devices(seen):
             label = _gram_label(spec, device)
-            seen.tensor(f"gram_on/{i}/{device}", label, "result")
+            t = seen.tensor(f"gram_on/{i}/{device}", label, "result")
+            n = spec["shape"][0]
+            # only a real answer earns this: returning M untouched is not M @ M.T
+            expect(t.shape == (n, n) and t.device == device, f"{label} não devolveu M @ M.T")
             expect(seen.flag(f"gram_on/{i}/{device}", "input_unchanged", label),
                    f"{label} modificou M (valores ou dispositivo); M deve ficar como estava")
 

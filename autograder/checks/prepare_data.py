@@ -77,7 +77,9 @@ def check_standardize_uses_train_statistics(seen, inputs):
 @check(0.25)
 def check_standardize_leaves_inputs_unchanged(seen, inputs):
     for i, split in enumerate(inputs["standardize"]):
-        label, _ = _outputs(seen, i, split)
+        label, tensors = _outputs(seen, i, split)
+        expect(all(t.shape == tuple(split[name]["shape"]) for name, t in zip(SPLITS, tensors)),
+               f"{label}: as saídas não têm as formas das entradas")
         expect(seen.flag(f"standardize/{i}", "input_unchanged", label), f"{label} modificou os arrays de entrada")
 
 

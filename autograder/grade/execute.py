@@ -57,7 +57,7 @@ def child_env(workdir):
         "OMP_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
-        "SCIKIT_LEARN_DATA": os.environ.get("SCIKIT_LEARN_DATA", os.path.expanduser("~/scikit_learn_data")),
+        "SCIKIT_LEARN_DATA": os.path.abspath(os.environ.get("SCIKIT_LEARN_DATA") or os.path.expanduser("~/scikit_learn_data")),
     }
     return env
 

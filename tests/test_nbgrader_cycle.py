@@ -1,0 +1,112 @@
+"""The real nbgrader cycle in a temporary course with a temporary exchange, the engine judging."""
+
+import csv
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.demo import make_course, nbgrader, personas, student_home
+from hostile import ALWAYS_EQUAL, BLANK_LATER_CELLS, PATCHED_ALLCLOSE, WARNING_BUT_CORRECT
+from support import ROOT, grade, reference_answers, scores
+
+A = "tensors_autograd"
+STUDENTS = {
+    "ref_warns": {**reference_answers(A), "create_tensors": WARNING_BUT_CORRECT},
+    "cheater": {"create_tensors": ALWAYS_EQUAL, "move_to_device": PATCHED_ALLCLOSE,
+                "autograd_descent": BLANK_LATER_CELLS},
+    "stubs": {},
+}
+EXPECTED = {"ref_warns": 12, "cheater": 0, "stubs": 0}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Generate, release, fetch, submit (three students), collect, autograde, feedback, export."""
+    work = tmp_path_factory.mktemp("cycle")
+    course, exchange = make_course(ROOT, work)
+    log = open(work / "nbgrader.log", "w")
+    nbgrader(["generate_assignment", A, "--force"], course, log)
+    nbgrader(["release_assignment", A], course, log)
+    for student, answers in STUDENTS.items():
+        home = student_home(work, student, exchange)
+        nbgrader(["fetch_assignment", A], home, log)
+        path = home / A / f"{A}.ipynb"
+        nb = personas.fill(nbformat.read(path, as_version=4), answers)
+        nbformat.write(nb, path)
+        nbgrader(["submit", A, f"--student={student}"], home, log)
+    nbgrader(["collect", A], course, log)
+    nbgrader(["autograde", A], course, log)
+    nbgrader(["generate_feedback", A], course, log)
+    nbgrader(["export", "--to", str(work / "grades.csv")], course, log)
+    log.close()
+    return course, work
+
+
+def test_gradebook_holds_the_engine_scores(course):
+    course_dir, _ = course
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        for student, expected in EXPECTED.items():
+            assert gb.find_submission(A, student).score == expected, student
+
+
+def test_export_csv_has_the_engine_scores(course):
+    _, work = course
+    with open(work / "grades.csv") as f:
+        rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f) if r["assignment"] == A}
+    assert rows == EXPECTED
+
+
+def test_cheats_earn_nothing_through_the_cli_too(course):
+    course_dir, _ = course
+    for student, expected in EXPECTED.items():
+        path = course_dir / "submitted" / student / A / f"{A}.ipynb"
+        assert grade(path).score == expected, student
+
+
+def test_feedback_shows_engine_messages_and_no_hidden_checks(course):
+    course_dir, _ = course
+    html = (course_dir / "feedback" / "cheater" / A / f"{A}.html").read_text()
+    assert "Exercício 1 — Criando tensores: 0/3 pontos" in html
+    assert "make_matrix() devolveu um objeto de outro tipo; esperado torch.Tensor" in html
+    assert "pick_device() com CUDA disponível e MPS disponível devolveu outro texto; esperado \"cuda\"" in html
+    for forbidden in ("BEGIN HIDDEN TESTS", "run_hidden_checks", "autograder.check", "reference.py"):
+        assert forbidden not in html
+    good = (course_dir / "feedback" / "ref_warns" / A / f"{A}.html").read_text()
+    assert "todas as verificações passaram" in good
+
+
+def test_autograded_notebooks_carry_no_hidden_code(course):
+    course_dir, _ = course
+    for student in STUDENTS:
+        text = (course_dir / "autograded" / student / A / f"{A}.ipynb").read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "run_hidden_checks" not in text
+
+
+def test_stock_nbgrader_is_fooled_by_the_same_submissions(tmp_path):
+    """The baseline the engine is measured against: stock autograde on the cheater's notebook."""
+    course_dir = tmp_path / "stock"
+    course_dir.mkdir()
+    (course_dir / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.source_directory = 'solutions'\n"
+        "c.CourseDirectory.release_directory = 'assignments'\nc.CourseDirectory.course_id = 'stock'\n")
+    import shutil
+    shutil.copytree(ROOT / "solutions", course_dir / "solutions")
+    log = open(tmp_path / "log", "w")
+    nbgrader(["generate_assignment", A], course_dir, log)
+    for student in ("cheater", "ref_warns"):
+        nb = personas.fill(nbformat.read(course_dir / "release" / A / f"{A}.ipynb", as_version=4)
+                           if (course_dir / "release").exists() else
+                           nbformat.read(course_dir / "assignments" / A / f"{A}.ipynb", as_version=4), STUDENTS[student])
+        target = course_dir / "submitted" / student / A
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{A}.ipynb")
+    nbgrader(["autograde", A], course_dir, log)
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        stock = {s: gb.find_submission(A, s).score for s in ("cheater", "ref_warns")}
+    # stock nbgrader cannot see through the cheats, and zeroes the warning
+    assert stock["cheater"] > 0, stock
+    assert stock["ref_warns"] < 12, stock
