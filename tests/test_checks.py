@@ -46,8 +46,9 @@ def gates(exercise_id):
 
 
 def expand(exercise_id, names):
-    """The listed check names, with "*" standing for every check of the exercise."""
-    return (set(names) - {"*"}) | (set(check_names(exercise_id)) if "*" in names else set())
+    """The listed check names, with "*" standing for every check that carries points."""
+    scoring = {fn.__name__ for fn in module_for(exercise_id).CHECKS if fn.points > 0}
+    return (set(names) - {"*"}) | (scoring if "*" in names else set())
 
 
 def _find(kind, exercise_id, name):

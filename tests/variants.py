@@ -8,7 +8,8 @@ before the student's cell.
 
 - ``WRONG[exercise]``: ``(name, code, checks)``: every check named in ``checks``
   must fail and the score must stay below the maximum. ``"*"`` stands for every
-  check of the exercise: such a submission must score exactly 0.
+  check that carries points: such a submission must score exactly 0, as must
+  one that fails a gate (a check that zeroes the whole exercise).
 - ``CORRECT[exercise]``: ``(name, code)``: alternatives a good student might
   write; each must get full marks.
 """
@@ -538,6 +539,17 @@ AUTOGRAD_DESCENT_WRONG = [
             x -= lr * x.grad
             x.grad.zero_()
         """, ret="x.detach()")), {"check_descend_returns_leaf_with_grad_reset"}),
+    ("descend_returns_parameter", cell(SQUARE_AND_GRAD, """
+        def descend(x0, lr, n_iter):
+            x = nn.Parameter(torch.tensor(x0))
+            for _ in range(n_iter):
+                f = x ** 2
+                f.backward()
+                with torch.no_grad():
+                    x -= lr * x.grad
+                    x.grad.zero_()
+            return x
+        """), {"check_descend_values", "check_descend_returns_leaf_with_grad_reset"}),
     ("descend_returns_float", cell(SQUARE_AND_GRAD, _descend("""
         f = x ** 2
         f.backward()
@@ -687,8 +699,12 @@ FIX_INPLACE_WRONG = [
             z = t.exp()
             z = z + 1
             return z
-        """, Z_FIXED), ALL | {"check_z_buggy_still_raises"}),
-    ("z_buggy_deleted", fix_cell("del z_buggy", Z_FIXED), ALL | {"check_z_buggy_still_raises"}),
+        """, Z_FIXED), {"check_z_buggy_still_raises"}),
+    ("z_buggy_deleted", fix_cell("del z_buggy", Z_FIXED), {"check_z_buggy_still_raises"}),
+    ("z_buggy_raises_directly", fix_cell("""
+        def z_buggy(t):
+            raise RuntimeError("in-place")
+        """, Z_FIXED), {"check_z_buggy_still_raises"}),
     ("always_equal_objects", fix_cell(ALWAYS_EQUAL, """
         def z_fixed(t):
             return AlwaysEqual()

@@ -113,7 +113,11 @@ def check_bgd_housing_reaches_target_mse(seen, inputs):
     label, w, b, _ = _output(seen, run)
     X_train, _, y_train, _ = data.housing_standardized()
     expect(w.values is not None and b.values is not None, f"{label}: w e b sem valores")
-    mse = float(np.mean((X_train.astype(np.float64) @ w.values + b.values - y_train) ** 2))
+    k = run["X"]["shape"][1]
+    # Judge only well-shaped parameters: a (k,) or (1, k) w would crash or broadcast to (N, N).
+    expect(w.shape == (k, 1), f"{label}: w tem forma {shape_str(w.shape)}; esperado {shape_str((k, 1))}")
+    expect(b.values.size == 1, f"{label}: b tem forma {shape_str(b.shape)}; esperado ()")
+    mse = float(np.mean((X_train.astype(np.float64) @ w.values + b.values.reshape(()) - y_train) ** 2))
     expect(mse <= TARGET_TRAIN_MSE,
            f"{label}: MSE de treino {mse:.4f} depois do treino; meta ≤ {TARGET_TRAIN_MSE:.2f}")
 

@@ -128,6 +128,8 @@ _KIND_NAMES = {
 def describe(d):
     """How to name what the student returned, in pt-BR, from a parsed-safe subset."""
     kind = d.get("kind") if type(d) is dict else None
+    if kind == "tensor" and d.get("exact_type") is False and d.get("is_parameter") is True:
+        return "um nn.Parameter"
     if kind == "tensor" and d.get("exact_type") is False and d.get("is_parameter") is False:
         return "uma subclasse de torch.Tensor"
     return _KIND_NAMES.get(kind, "um objeto de outro tipo")

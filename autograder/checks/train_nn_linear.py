@@ -102,7 +102,7 @@ def check_fit_linear_housing_trajectory(seen, inputs):
 def check_fit_linear_reaches_target_test_mse(seen, inputs):
     label, weight, bias, _ = _fit(seen, inputs["fit_linear"][0])
     _, X_test, _, y_test = data.housing_standardized()
-    expect(weight.values is not None and weight.shape == (1, 8) and bias.values is not None,
+    expect(weight.values is not None and weight.shape == (1, 8) and bias.values is not None and bias.shape == (1,),
            f"{label}: parâmetros do modelo ausentes")
     mse = float(np.mean((X_test.astype(np.float64) @ weight.values.T + bias.values - y_test) ** 2))
     expect(mse <= TARGET_TEST_MSE, f"{label}: MSE no conjunto de teste {mse:.4f}; meta ≤ {TARGET_TEST_MSE:.2f}")
