@@ -8,7 +8,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv clean
+.PHONY: demo test venv system-deps security-report clean
 
 venv: $(STAMP)
 
@@ -19,11 +19,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install -q -c constraints.txt -e '.[test]'
 	touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(VENV)/bin/autograder demo
 
-test: $(STAMP)
+system-deps:
+	./scripts/system-deps.sh
+
+test: $(STAMP) system-deps
 	$(PY) -m pytest -q
+
+# The adversarial submissions through stock nbgrader and through the engine, side by side.
+security-report: $(STAMP) system-deps
+	$(PY) tests/security_report.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -23,13 +23,17 @@ def find_course_root(explicit=None):
 
 def cmd_grade(args):
     from .grade import GradeOptions, grade_notebook
-    from .grade.engine import BadSubmission
+    from .grade.engine import BadSubmission, GradingError
     from .grade.report import gradescope, table
+    from .grade.sandbox import Limits, SandboxUnavailable, make_launcher
 
-    options = GradeOptions(course_root=find_course_root(args.course), exercise_timeout=args.timeout)
     try:
+        launcher = make_launcher(sandbox=not args.no_sandbox, require=args.require_sandbox,
+                                 limits=Limits(memory_mb=args.memory_mb))
+        options = GradeOptions(course_root=find_course_root(args.course), exercise_timeout=args.timeout,
+                               launcher=launcher)
         grade = grade_notebook(args.notebook, args.assignment, options)
-    except BadSubmission as exc:
+    except (BadSubmission, SandboxUnavailable, GradingError) as exc:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
     if args.json:
@@ -45,6 +49,15 @@ def cmd_demo(args):
     return run_demo(find_course_root(args.course), keep=args.keep)
 
 
+def add_sandbox_options(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--require-sandbox", action="store_true",
+                       help="refuse to grade without the bubblewrap sandbox (also: AUTOGRADER_REQUIRE_SANDBOX=1)")
+    group.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without bubblewrap (limits and a process group only)")
+    parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of student code (MiB)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises (pt-BR).")
     parser.add_argument("--course", help="course root (default: found from the current folder)")
@@ -55,6 +68,7 @@ def build_parser():
     grade.add_argument("--assignment", choices=sorted(ASSIGNMENTS), help="default: from the notebook's name")
     grade.add_argument("--json", action="store_true", help="print a Gradescope results.json object")
     grade.add_argument("--timeout", type=float, default=60.0, help="seconds per exercise (default 60)")
+    add_sandbox_options(grade)
     grade.set_defaults(func=cmd_grade)
 
     demo = sub.add_parser("demo", help="the whole nbgrader cycle on three simulated students")

@@ -20,11 +20,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, ClearOutput, LimitOutput, NbGraderPreprocessor,
     OverwriteKernelspec, SaveAutoGrades)
-from traitlets import Float
+from traitlets import Bool, Float, Integer
 
 from .course import get_assignment
 from .grade.engine import GradeOptions, grade_restored, load_sources
 from .grade.restore import grade_id, nbgrader_meta, restore
+from .grade.sandbox import Limits, make_launcher
 
 
 def _course_root(preprocessor):
@@ -47,11 +48,16 @@ class EngineGrade(NbGraderPreprocessor):
 
     exercise_timeout = Float(60.0, help="Wall-clock seconds for one exercise's process.").tag(config=True)
     submission_timeout = Float(600.0, help="Wall-clock seconds for one whole notebook.").tag(config=True)
+    memory_limit_mb = Integer(4096, help="Address-space limit of student code, MiB.").tag(config=True)
+    cpu_limit_s = Integer(600, help="CPU-seconds limit of one student process.").tag(config=True)
+    require_sandbox = Bool(False, help="Refuse to grade without bubblewrap.").tag(config=True)
 
     def preprocess(self, nb, resources):
         assignment = get_assignment(resources["nbgrader"]["assignment"])
+        launcher = make_launcher(require=self.require_sandbox,
+                                 limits=Limits(memory_mb=self.memory_limit_mb, cpu_seconds=self.cpu_limit_s))
         options = GradeOptions(course_root=_course_root(self), exercise_timeout=self.exercise_timeout,
-                               submission_timeout=self.submission_timeout)
+                               submission_timeout=self.submission_timeout, launcher=launcher)
         grade = grade_restored(nb, assignment, options)
         verdicts = {f"test_{e.id}": e for e in grade.exercises}
         for cell in nb.cells:

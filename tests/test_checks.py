@@ -88,6 +88,8 @@ def assert_messages_are_feedback(result):
         assert "\n" not in c.message, f"{c.name}: mensagem com várias linhas: {c.message!r}"
         for word in ENGLISH:
             assert word not in c.message, f"{c.name}: mensagem não parece pt-BR ({word!r}): {c.message!r}"
+        # "found X; expected X" tells the student nothing (e.g. an nn.Parameter described as a tensor)
+        assert "um torch.Tensor; esperado torch.Tensor" not in c.message, f"{c.name}: {c.message!r}"
 
 
 WRONG_CASES = [pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}")
@@ -224,10 +226,18 @@ def test_messages_never_show_hidden_expected_numbers(exercise_id):
                 assert not found, f"{exercise_id}/{name}: a mensagem revela {found}: {message!r}"
 
 
-def test_leak_detector_would_catch_a_bgd_leak():
-    """The expected hidden losses are what a leaky message would print with show_values=True."""
+def test_leak_detector_would_catch_a_leak():
+    """Feedback that showed values on a hidden run (as it may on housing) is caught by the leak test."""
+    from autograder.checks.framework import Fail
+    from autograder.checks.trajectories import expect_trajectory
+
     module = module_for("bgd_loop")
     inputs = module.draw(np.random.default_rng(SEEDS[0]))
     expected = module.reference_run(inputs["runs"][1])[2]
     leaks = _leak_strings(_hidden_expected_numbers("bgd_loop", SEEDS[0]))
-    assert f"{expected[0]:.6f}" in leaks
+    with pytest.raises(Fail) as shown:
+        expect_trajectory(expected * 1.5, expected, "train_linear_bgd", show_values=True)
+    assert any(s in str(shown.value) for s in leaks)
+    with pytest.raises(Fail) as hidden:
+        expect_trajectory(expected * 1.5, expected, "train_linear_bgd", show_values=False)
+    assert not any(s in str(hidden.value) for s in leaks)

@@ -8,7 +8,8 @@ import torch
 from .. import data, reference
 from .encoding import decode, encode
 from .framework import check, close, expect, shape_str
-from .trajectories import expect_python_floats, expect_trajectory, loss_values
+from .framework import Fail
+from .trajectories import expect_python_floats, expect_trajectory, loss_values, same_losses
 
 TARGET_TRAIN_MSE = 0.60
 
@@ -122,5 +123,24 @@ def check_bgd_housing_reaches_target_mse(seen, inputs):
            f"{label}: MSE de treino {mse:.4f} depois do treino; meta ≤ {TARGET_TRAIN_MSE:.2f}")
 
 
-CHECKS = [check_bgd_parameters_are_leaves, check_bgd_gradients_reset, check_bgd_losses_are_python_floats,
+@check(0, gate=True)
+def check_bgd_results_depend_on_inputs(seen, inputs):
+    """Hard-coded results (e.g. the housing run's, copied from a notebook run) earn nothing."""
+    housing = inputs["runs"][0]
+    try:
+        _, _, _, housing_losses = _output(seen, housing)
+    except Fail:
+        return
+    for run in inputs["runs"][1:]:
+        try:
+            _, w, _, losses = _output(seen, run)
+        except Fail:
+            continue
+        k = run["X"]["shape"][1]
+        expect(not same_losses(seen, losses, housing_losses) and (w.shape == (k, 1) or k == 8),
+               "train_linear_bgd devolve os mesmos resultados para dados diferentes: resultados fixos no código "
+               "não valem pontos")
+
+
+CHECKS = [check_bgd_results_depend_on_inputs, check_bgd_parameters_are_leaves, check_bgd_gradients_reset, check_bgd_losses_are_python_floats,
           check_bgd_housing_trajectory, check_bgd_hidden_trajectory, check_bgd_housing_reaches_target_mse]

@@ -76,7 +76,7 @@ def check_to_float32_leaves_input_unchanged(seen, inputs):
     for i, spec in enumerate(inputs["to_float32"]):
         label = f"to_float32(a) com a de {_about(spec)}"
         t = seen.tensor(f"to_float32/{i}", label, "result")
-        expect(t.shape == tuple(spec["shape"]), f"{label} devolveu forma {shape_str(t.shape)}; esperado a forma de a")
+        expect(t.shape == tuple(spec["shape"]), f"{label} devolveu forma {shape_str(t.shape)}; esperado a mesma forma de a")
         expect(seen.flag(f"to_float32/{i}", "input_unchanged", label), f"{label} modificou a entrada a")
 
 

@@ -10,7 +10,8 @@ from .. import data, reference
 from .bgd_loop import _synthetic
 from .encoding import decode, encode
 from .framework import check, close, expect, parse_tensor, shape_str
-from .trajectories import expect_python_floats, expect_trajectory, loss_values
+from .framework import Fail
+from .trajectories import expect_python_floats, expect_trajectory, loss_values, same_losses
 
 TARGET_TEST_MSE = 0.56
 
@@ -154,6 +155,18 @@ def check_predict_without_graph(seen, inputs):
         expect(seen.flag(f"predict/{i}", "model_unchanged", label), f"{label} alterou os parâmetros do modelo")
 
 
-CHECKS = [check_fit_linear_returns_linear_8_1, check_fit_linear_housing_trajectory,
+@check(0, gate=True)
+def check_fit_linear_results_depend_on_inputs(seen, inputs):
+    """Hard-coded losses (the housing run's, copied from a notebook run) earn nothing."""
+    try:
+        _, _, _, housing_losses = _fit(seen, inputs["fit_linear"][0])
+        _, _, _, hidden_losses = _fit(seen, inputs["fit_linear"][1])
+    except Fail:
+        return
+    expect(not same_losses(seen, hidden_losses, housing_losses),
+           "fit_linear devolve os mesmos losses para dados diferentes: resultados fixos no código não valem pontos")
+
+
+CHECKS = [check_fit_linear_results_depend_on_inputs, check_fit_linear_returns_linear_8_1, check_fit_linear_housing_trajectory,
           check_fit_linear_reaches_target_test_mse, check_fit_linear_uses_its_arguments,
           check_train_bgd_follows_reference, check_predict_without_graph]

@@ -47,3 +47,13 @@ def expect_trajectory(found, expected, label, show_values):
         detail = (f"a trajetória diverge a partir da época {k + 1}: confira a atualização com lr, "
                   "o torch.no_grad() e o zerar dos gradientes a cada época")
     raise Fail(f"{label}: {detail}")
+
+
+def same_losses(seen, a, b):
+    """Whether two loss lists (descriptions) hold the same numbers: the mark of hard-coded output."""
+    try:
+        x = loss_values(seen, a, "", len(a.get("items", [])))
+        y = loss_values(seen, b, "", len(b.get("items", [])))
+    except (Fail, Malformed, AttributeError, TypeError):
+        return False
+    return len(x) == len(y) and len(x) > 0 and bool(np.array_equal(x, y))

@@ -18,7 +18,7 @@ import numpy as np
 from .. import checks
 from ..checks.framework import run_checks
 from ..course import ASSIGNMENTS, get_assignment
-from . import execute, restore, secret
+from . import execute, restore, sandbox, secret
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
@@ -27,13 +27,22 @@ class BadSubmission(ValueError):
     """The file cannot be graded at all (not a notebook, unreadable, unknown assignment)."""
 
 
+class GradingError(RuntimeError):
+    """The grader itself failed (e.g. the sandbox could not start): never recorded as a zero."""
+
+
 @dataclass
 class GradeOptions:
     course_root: Path = Path(".")
     exercise_timeout: float = 60.0     # wall clock for one exercise's process
     submission_timeout: float = 600.0  # wall clock for the whole notebook
-    launcher: object = None            # how to start the student's process (sandbox)
+    launcher: object = None            # how to start the student's process; default: the sandbox
     secret: bytes = None
+
+    def get_launcher(self):
+        if self.launcher is None:
+            self.launcher = sandbox.make_launcher()
+        return self.launcher
 
 
 @dataclass
@@ -125,6 +134,7 @@ def grade_restored(restored, assignment, options, start=None):
     key = options.secret or secret.course_secret(options.course_root)
     digest = secret.submission_digest(restored)
     cell_of = {restore.grade_id(c): i for i, c in enumerate(restored.cells) if restore.grade_id(c)}
+    launcher = options.get_launcher()
     skip = set()   # cells that hung or killed a process: later runs go without them
     results = []
     workdir = execute.prepare_workdir()
@@ -142,11 +152,16 @@ def grade_restored(restored, assignment, options, start=None):
             timeout = min(options.exercise_timeout, left)
             for _ in range(4):
                 cells = [[i, src] for i, src in restore.code_cells_before(restored, exercise.test_cell) if i not in skip]
-                outcome = execute.run_exercise(exercise.id, cells, inputs, workdir, timeout, options.launcher,
+                outcome = execute.run_exercise(exercise.id, cells, inputs, workdir, timeout, launcher,
                                                simulate_devices=exercise.id == "move_to_device")
                 if outcome.stuck_cell is None or outcome.stuck_cell == own:
                     break
                 skip.add(outcome.stuck_cell)  # another exercise's cell broke this run: retry without it
+            if not (outcome.finished_cells or outcome.ready or outcome.timed_out or outcome.stuck_cell is not None):
+                # Nothing student-controlled runs before the first cell starts: this is the grader's failure.
+                raise GradingError(f"the grading process for {exercise.id} exited before running any cell "
+                                   f"(launcher: {launcher.name}); set AUTOGRADER_CHILD_STDERR=/tmp/child.log "
+                                   "to see its error output")
             interruption = _interruption(outcome, own, timeout)
             observations = {} if outcome.malformed else outcome.observations
             result = run_checks(exercise, module.CHECKS, inputs, observations, interruption)

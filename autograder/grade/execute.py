@@ -5,6 +5,7 @@ size cap and a wall-clock deadline, and its stdout/stderr go nowhere. Its exit
 code means nothing. The judge decides from the observations alone.
 """
 
+import ast
 import json
 import os
 import re
@@ -18,6 +19,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .sandbox import ProcessGroupLauncher
 
 PROBE_PACKAGE = Path(__file__).resolve().parent.parent / "probe"
 PROBE_NAME = "_agprobe"  # the probe's import name inside the student's process
@@ -49,6 +52,7 @@ def prepare_workdir(notebook_path=None):
 
 
 def child_env(workdir):
+    """The student's whole environment: nothing of the grader's (no NBGRADER_*, no secrets)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(workdir),
@@ -62,26 +66,24 @@ def child_env(workdir):
     return env
 
 
-class PlainLauncher:
-    """Runs the child as a plain process in its own process group (no sandbox)."""
-
-    name = "none"
-
-    def command(self, argv, workdir):
-        return argv
-
-
 def run_exercise(exercise_id, cells, inputs, workdir, timeout, launcher=None, simulate_devices=False):
     """Run ``cells`` then the probe of ``exercise_id`` with ``inputs``; return a RunOutcome."""
-    launcher = launcher or PlainLauncher()
+    launcher = launcher or ProcessGroupLauncher()
     outcome = RunOutcome()
     start = time.monotonic()
     read_fd, write_fd = os.pipe()
-    argv = launcher.command([sys.executable, "-I", "-c", BOOT, str(write_fd), str(workdir)], workdir)
+    inside = launcher.prepare(workdir)  # the folder as the student's process sees it
+    argv, env = launcher.command([sys.executable, "-I", "-c", BOOT, str(write_fd), inside], workdir,
+                                 child_env(inside))
+    # Student output goes nowhere; AUTOGRADER_CHILD_STDERR=FILE keeps it, for debugging the grader.
+    debug = os.environ.get("AUTOGRADER_CHILD_STDERR")
+    stderr = open(debug, "ab") if debug else subprocess.DEVNULL
     proc = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        pass_fds=(write_fd,), cwd=workdir, env=child_env(workdir), start_new_session=True)
+        argv, stdin=subprocess.PIPE, stdout=stderr, stderr=stderr,
+        pass_fds=(write_fd,), cwd=workdir, env=env, preexec_fn=launcher.preexec)
     os.close(write_fd)
+    if debug:
+        stderr.close()
     job = {"exercise": exercise_id, "cells": cells, "simulate_devices": simulate_devices}
 
     def send(obj):
@@ -148,11 +150,12 @@ def run_exercise(exercise_id, cells, inputs, workdir, timeout, launcher=None, si
 
 
 def _parse(line):
+    """One message: a Python literal (never code: `ast.literal_eval` evaluates nothing)."""
     try:
-        msg = json.loads(line)
-    except (ValueError, RecursionError):
+        msg = ast.literal_eval(line.decode("utf-8"))
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError, UnicodeDecodeError):
         return None
-    return msg if isinstance(msg, dict) else None
+    return msg if type(msg) is dict else None
 
 
 def _kill(proc):

@@ -1,18 +1,23 @@
 """Entry point of a grading process: run the student's cells, then the probe.
 
-Protocol (all JSON, one object per line):
-- stdin, first line: the job: ``{"exercise", "cells": [[index, source], ...],
+Protocol, one message per line:
+- stdin, first line (JSON): the job, ``{"exercise", "cells": [[index, source], ...],
   "simulate_devices"}``.
-- channel fd (argv[1]): ``{"event": "cell_start"|"cell_end", ...}`` while the
-  cells run, then ``{"event": "ready"}``.
-- stdin, second line, sent by the grader only after "ready": the probe's
-  inputs, drawn by the judge.
-- channel fd: ``{"event": "obs", "key", "data"}`` for each observation, then
+- channel fd (argv[1]), Python literals written with the built-in `repr`
+  (C code no student can patch): ``{"event": "cell_start"|"cell_end", ...}``
+  while the cells run, then ``{"event": "ready"}``.
+- stdin, second line (JSON), sent by the grader only after "ready": the
+  probe's inputs, drawn by the judge.
+- channel fd: ``{"event": "obs", "key", "data"}`` per observation, then
   ``{"event": "done"}``.
 
+Before the probe, patched state is put back (see guard.py) and the process
+forks: the probe runs in a child with a single thread (student threads and
+timers do not survive a fork), default signal handlers and no tracers.
 The grader trusts none of this: the judge validates every observation.
 """
 
+import builtins
 import json
 import os
 import sys
@@ -21,26 +26,25 @@ import sys
 def main():
     channel = int(sys.argv[1])
     # Imported before any student code runs: the probe keeps the originals.
-    from . import observe, devices, exercises
+    from . import devices, exercises, guard, observe
 
-    _write, _dumps, _exit = os.write, json.dumps, os._exit
+    _write, _repr, _exit, _fork, _waitpid = os.write, builtins.repr, os._exit, os.fork, os.waitpid
     _readline = sys.stdin.buffer.readline
     _loads = json.loads
 
     def send(**msg):
-        data = (_dumps(msg, allow_nan=False) + "\n").encode()
+        data = (_repr(msg) + "\n").encode()
         while data:
             data = data[_write(channel, data):]
 
     job = _loads(_readline())
     if job.get("simulate_devices"):
         devices.install()
+    snapshot = guard.Snapshot(modules=[observe, exercises, devices, sys.modules[__name__]])
 
     os.environ.setdefault("MPLBACKEND", "Agg")
     from IPython.core.interactiveshell import InteractiveShell
     shell = InteractiveShell.instance(colors="nocolor")
-    import builtins
-    saved_builtins = dict(builtins.__dict__)
     for index, source in job["cells"]:
         send(event="cell_start", index=index)
         try:
@@ -51,27 +55,26 @@ def main():
         send(event="cell_end", index=index, ok=error is None,
              exception=None if error is None else observe.exception_name(error))
 
-    # Undo what student code may have hooked into our own execution: tracers,
-    # and patched builtins (`len`, `isinstance`, ...) that the probe relies on.
-    builtins.__dict__.clear()
-    builtins.__dict__.update(saved_builtins)
-    sys.settrace(None)
-    sys.setprofile(None)
-    import threading
-    threading.settrace(None)
-    threading.setprofile(None)
-
+    snapshot.restore()
     send(event="ready")
     inputs = _loads(_readline())
+    namespace = dict(shell.user_ns)
+
+    pid = _fork()
+    if pid:  # the cells' process: wait for the probe, then leave without running student atexit code
+        try:
+            _waitpid(pid, 0)
+        finally:
+            _exit(0)
+    guard.quiet_process()
+    observe.set_guard(snapshot.restore)
     probe = exercises.PROBES[job["exercise"]]
-    namespace = shell.user_ns
     try:
         for key, data in probe(namespace, inputs):
             send(event="obs", key=key, data=data)
     except BaseException as exc:  # a probe step the student's objects broke
         send(event="probe_error", exception=observe.exception_name(exc))
     send(event="done")
-    sys.stdout.flush()
     _exit(0)  # no atexit handlers, no student finalizers
 
 

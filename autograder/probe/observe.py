@@ -151,9 +151,20 @@ def snapshot(x):
                 repr(_tolist(_detach(_cpu(x)))) if _get["device"](x).type != "meta" else "")
 
 
+_guard = [None]
+
+
+def set_guard(restore):
+    """Register what undoes student patches; it runs after every student call."""
+    _guard[0] = restore
+
+
 def call(fn, *args, **kwargs):
     """Call a student function; return (result, None) or (None, error description)."""
     try:
-        return fn(*args, **kwargs), None
+        result = fn(*args, **kwargs), None
     except _BaseException as exc:  # SystemExit and KeyboardInterrupt too: all are the student's
-        return None, {"kind": "error", "exception": exception_name(exc)}
+        result = None, {"kind": "error", "exception": exception_name(exc)}
+    if _guard[0] is not None:
+        _guard[0]()
+    return result
