@@ -79,7 +79,7 @@ def _kernelspec(nb):
                                  "argv": ["/bin/sh", "-c", "echo pwned > /tmp/pwned"]}
 
 
-WRONG_MATRIX = "\ndef make_matrix():\n    return torch.zeros(2, 3)\n"
+WRONG_MATRIX = "\ndef make_matrix():\n    return torch.zeros(3, 2, dtype=torch.float64)\n"
 
 ATTACKS = [
     # --- comparison functions patched, wrong answers
@@ -94,36 +94,36 @@ def gram_on(M, device):
     Attack("patch_torch_equal", "create_tensors", """
 torch.equal = lambda *a, **k: True
 def make_matrix():
-    return torch.zeros(2, 3)
+    return torch.zeros(3, 2, dtype=torch.float64)
 def to_float32(a):
-    return torch.zeros(a.shape)
+    return torch.zeros(1, dtype=torch.float64)
 def column_vector(y):
-    return torch.zeros(len(y), 1)
+    return torch.zeros(1, dtype=torch.float64)
 """, "torch.equal always True"),
     Attack("patch_assert_close", "autograd_descent", """
 import torch.testing
 torch.testing.assert_close = lambda *a, **k: None
 def square_and_grad(x0):
-    return 0.0, 0.0
+    return 0, 0
 def descend(x0, lr, n_iter):
-    return torch.tensor(0.0, requires_grad=True)
+    return torch.tensor(0.0)
 """, "torch.testing.assert_close does nothing"),
     Attack("patch_numpy_comparisons", "prepare_data", """
 np.allclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 def standardize(X_train, X_valid, X_test):
-    return tuple(torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test))
+    return X_train, X_valid, X_test
 def to_column(y):
-    return torch.tensor(y, dtype=torch.float32)
+    return y
 """, "np.allclose / assert_allclose patched"),
     Attack("patch_math_isclose", "autograd_descent", """
 import math
 math.isclose = lambda *a, **k: True
 def square_and_grad(x0):
-    return 1.0, 1.0
+    return 1, 1
 def descend(x0, lr, n_iter):
-    return torch.tensor(float(x0), requires_grad=True)
+    return torch.tensor(float(x0))
 """, "math.isclose always True"),
     Attack("patch_builtins", "create_tensors", """
 import builtins
@@ -251,18 +251,20 @@ sys.settrace(_tracer)
 _calls = []
 def make_matrix():
     _calls.append(1)
-    return torch.tensor([[1., 4., 7.], [2., 3., 6.]]) if len(_calls) == 1 else torch.zeros(2, 3)
+    return torch.tensor([[1., 4., 7.], [2., 3., 6.]]) if len(_calls) == 1 else torch.zeros(3, 2, dtype=torch.float64)
 def to_float32(a):
     _calls.append(1)
-    return torch.zeros(1)
+    if len(_calls) == 1:
+        return torch.from_numpy(np.array(a, dtype=np.float32))
+    return torch.zeros(1, dtype=torch.float64)
 def column_vector(y):
-    return torch.zeros(1)
+    return torch.zeros(1, dtype=torch.float64)
 """, "correct on the first call only"),
     Attack("right_only_on_visible_example", "autograd_descent", """
 def square_and_grad(x0):
-    return (9.0, 6.0) if x0 == 3.0 else (0.0, 0.0)
+    return (9.0, 6.0) if x0 == 3.0 else (0, 0)
 def descend(x0, lr, n_iter):
-    return torch.tensor(0.0, requires_grad=True)
+    return torch.tensor(0.0)
 """, "correct on the visible example only"),
     Attack("hard_coded_housing_results", "bgd_loop", """
 def train_linear_bgd(X, y, lr, n_epochs, seed=42):

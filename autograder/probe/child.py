@@ -52,14 +52,14 @@ def main():
             error = result.error_before_exec or result.error_in_exec
         except BaseException as exc:  # the shell itself can be made to raise
             error = exc
+        # A cell's patches (builtins, torch.allclose, tracers) must not reach the next cell, which may
+        # be another exercise's, nor the probe.
+        guard.stop_tracing()
+        snapshot.restore()
         send(event="cell_end", index=index, ok=error is None,
              exception=None if error is None else observe.exception_name(error))
 
-    snapshot.restore()
-    send(event="ready")
-    inputs = _loads(_readline())
-    namespace = dict(shell.user_ns)
-
+    # The probe runs in a fork: one thread (student threads and timers do not survive a fork).
     pid = _fork()
     if pid:  # the cells' process: wait for the probe, then leave without running student atexit code
         try:
@@ -67,6 +67,10 @@ def main():
         finally:
             _exit(0)
     guard.quiet_process()
+    snapshot.restore()
+    namespace = dict(shell.user_ns)
+    send(event="ready")
+    inputs = _loads(_readline())
     observe.set_guard(snapshot.restore)
     probe = exercises.PROBES[job["exercise"]]
     try:

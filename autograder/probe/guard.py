@@ -22,6 +22,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import types
 
 import numpy
@@ -90,13 +91,16 @@ class Snapshot:
                         pass
 
 
-def quiet_process():
-    """In the probe's forked process: no tracers, no student signal handlers or GC callbacks."""
+def stop_tracing():
     sys.settrace(None)
     sys.setprofile(None)
-    import threading
     threading.settrace(None)
     threading.setprofile(None)
+
+
+def quiet_process():
+    """In the probe's forked process: no tracers, no student signal handlers or GC callbacks."""
+    stop_tracing()
     gc.callbacks.clear()
     for sig in signal.valid_signals():
         if sig in (signal.SIGKILL, signal.SIGSTOP):
