@@ -83,47 +83,46 @@ WRONG_MATRIX = "\ndef make_matrix():\n    return torch.zeros(3, 2, dtype=torch.f
 
 ATTACKS = [
     # --- comparison functions patched, wrong answers
-    Attack("patch_torch_allclose", "move_to_device", """
+    Attack("patch_torch_allclose", "fix_inplace", """
 torch.allclose = lambda *a, **k: True
-torch.Tensor.__eq__ = lambda self, other: torch.ones((), dtype=torch.bool)
-def pick_device():
-    return "gpu"
-def gram_on(M, device):
-    return M
-""", "torch.allclose and Tensor.__eq__ always True"),
+def z_fixed(t):
+    return t * 0 + 1
+""", "torch.allclose always True; wrong values and gradient"),
     Attack("patch_torch_equal", "create_tensors", """
 torch.equal = lambda *a, **k: True
+np.allclose = lambda *a, **k: True
 def make_matrix():
-    return torch.zeros(3, 2, dtype=torch.float64)
+    return torch.zeros(2, 3)
 def to_float32(a):
-    return torch.zeros(1, dtype=torch.float64)
+    return torch.zeros(a.shape)
 def column_vector(y):
-    return torch.zeros(1, dtype=torch.float64)
-""", "torch.equal always True"),
+    return torch.zeros(len(y), 1)
+""", "torch.equal / np.allclose always True; zeros of the right shape and dtype"),
     Attack("patch_assert_close", "autograd_descent", """
-import torch.testing
+import math, torch.testing
 torch.testing.assert_close = lambda *a, **k: None
+math.isclose = lambda *a, **k: True
 def square_and_grad(x0):
-    return 0, 0
+    return 0.0, 0.0
 def descend(x0, lr, n_iter):
-    return torch.tensor(0.0)
-""", "torch.testing.assert_close does nothing"),
+    return torch.tensor(0.0, requires_grad=True)
+""", "torch.testing.assert_close / math.isclose patched; right types, wrong values"),
     Attack("patch_numpy_comparisons", "prepare_data", """
 np.allclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 def standardize(X_train, X_valid, X_test):
-    return X_train, X_valid, X_test
+    return tuple(torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test))
 def to_column(y):
-    return y
-""", "np.allclose / assert_allclose patched"),
+    return torch.zeros(len(y), 1)
+""", "np.allclose / assert_allclose patched; not standardized"),
     Attack("patch_math_isclose", "autograd_descent", """
 import math
 math.isclose = lambda *a, **k: True
 def square_and_grad(x0):
-    return 1, 1
+    return 1.0, 1.0
 def descend(x0, lr, n_iter):
-    return torch.tensor(float(x0))
+    return torch.tensor(float(x0), requires_grad=True)
 """, "math.isclose always True"),
     Attack("patch_builtins", "create_tensors", """
 import builtins

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from autograder.checks.framework import MALFORMED_MESSAGE
 import torch
 import torch.nn as nn
 
@@ -80,7 +82,7 @@ def report(result):
 
 
 def assert_messages_are_feedback(result):
-    assert result.note is None, f"o juiz tratou a submissão como dados inválidos\n{report(result)}"
+    assert result.note != MALFORMED_MESSAGE, f"o juiz tratou a submissão como dados inválidos\n{report(result)}"
     for c in result.checks:
         if c.passed:
             continue

@@ -19,7 +19,7 @@ def _pair(seen, i, x0):
     return label, d["items"]
 
 
-@check(0.75)
+@check(0.75, values=True)
 def check_square_and_grad_values(seen, inputs):
     for i, x0 in enumerate(inputs["square_and_grad"]):
         label, (f, df) = _pair(seen, i, x0)
@@ -49,7 +49,7 @@ def _descend(seen, i, args):
     return label, seen.tensor(f"descend/{i}", label)
 
 
-@check(1.0)
+@check(1.0, values=True)
 def check_descend_values(seen, inputs):
     for i, args in enumerate(inputs["descend"]):
         label, x = _descend(seen, i, args)

@@ -90,14 +90,14 @@ def check_bgd_losses_are_python_floats(seen, inputs):
         expect_python_floats(seen, losses, label)
 
 
-@check(1.25)
+@check(1.25, values=True)
 def check_bgd_housing_trajectory(seen, inputs):
     run = inputs["runs"][0]
     label, _, _, losses = _output(seen, run)
     expect_trajectory(loss_values(seen, losses, label, 20), _housing_reference()[2], label, show_values=True)
 
 
-@check(1.25)
+@check(1.25, values=True)
 def check_bgd_hidden_trajectory(seen, inputs):
     for run in inputs["runs"][1:]:
         label, w, b, losses = _output(seen, run)
@@ -108,7 +108,7 @@ def check_bgd_hidden_trajectory(seen, inputs):
                f"{label}: os losses conferem, mas w e b finais não (atualize depois de calcular a loss da época)")
 
 
-@check(0.75)
+@check(0.75, values=True)
 def check_bgd_housing_reaches_target_mse(seen, inputs):
     run = inputs["runs"][0]
     label, w, b, _ = _output(seen, run)

@@ -42,7 +42,7 @@ def check_make_matrix_dtype_and_shape(seen, inputs):
         expect(m.shape == (2, 3), f"make_matrix() devolveu forma {shape_str(m.shape)}; esperado (2, 3)")
 
 
-@check(0.5)
+@check(0.5, values=True)
 def check_make_matrix_values(seen, inputs):
     for i in range(2):
         m = seen.tensor(f"make_matrix/{i}", "make_matrix()")
@@ -58,7 +58,7 @@ def check_to_float32_dtype(seen, inputs):
                f"to_float32(a) com a de {_about(spec)} devolveu dtype {t.dtype}; esperado torch.float32")
 
 
-@check(0.5)
+@check(0.5, values=True)
 def check_to_float32_shape_and_values(seen, inputs):
     for i, spec in enumerate(inputs["to_float32"]):
         label = f"to_float32(a) com a de {_about(spec)}"
@@ -95,7 +95,7 @@ def check_column_vector_dtype_and_shape(seen, inputs):
         expect(t.shape == (n, 1), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, 1)")
 
 
-@check(0.5)
+@check(0.5, values=True)
 def check_column_vector_values(seen, inputs):
     for i, spec in enumerate(inputs["column_vector"]):
         label = _column_label(spec)

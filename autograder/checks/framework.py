@@ -39,10 +39,16 @@ def expect(condition, message):
         raise Fail(message)
 
 
-def check(points, gate=False):
-    """Declare a check worth ``points``. A failed gate zeroes the whole exercise."""
+def check(points, gate=False, values=False):
+    """Declare a check worth ``points``.
+
+    A failed ``gate`` zeroes the whole exercise. ``values`` marks the checks
+    that compare computed numbers with the reference: when an exercise has
+    such checks and none passes, the exercise scores zero, so right shapes and
+    types around wrong numbers (or zeros) earn nothing.
+    """
     def mark(fn):
-        fn.points, fn.gate = float(points), gate
+        fn.points, fn.gate, fn.values = float(points), gate, values
         return fn
     return mark
 
@@ -244,6 +250,7 @@ class ExerciseResult:
         return out
 
 
+NO_VALUES_MESSAGE = "nenhum valor calculado confere com o esperado: formas e tipos certos, sozinhos, não valem pontos"
 MALFORMED_MESSAGE = "o processo de avaliação devolveu dados inválidos; nenhum ponto neste exercício"
 
 
@@ -264,6 +271,10 @@ def run_checks(exercise, checks, inputs, observations, interruption=None):
             gate_failed |= fn.gate
         except Exception:  # Malformed, or data shaped so oddly that a check tripped on it
             return _malformed(result, checks)
+    value_checks = [c for c, fn in zip(result.checks, checks) if fn.values]
+    if value_checks and not any(c.passed for c in value_checks) and result.score > 0:
+        gate_failed = True
+        result.note = NO_VALUES_MESSAGE
     if gate_failed:
         for c in result.checks:
             c.points = 0.0

@@ -33,7 +33,7 @@ def _scenario(cuda, mps):
 def _pick_device_check(cuda, mps):
     expected = reference.pick_device(cuda, mps)
 
-    @check(0.25)
+    @check(0.25, values=True)
     def check_pick_device(seen, inputs):
         label = "pick_device()"
         d = seen.result(f"pick_device/{int(cuda)}{int(mps)}", label)
@@ -55,7 +55,7 @@ def _devices(seen):
     return ["cpu", "meta"] + (["cuda"] if type(real) is dict and real.get("value") is True else [])
 
 
-@check(0.75)
+@check(0.75, values=True)
 def check_gram_on_values(seen, inputs):
     for i, spec in enumerate(inputs["matrices"]):
         M = decode(spec)

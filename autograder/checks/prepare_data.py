@@ -61,7 +61,7 @@ def _diagnose(arrays, tensors):
     return "os valores não correspondem a (X - média de X_train) / desvio de X_train, coluna a coluna"
 
 
-@check(1.5)
+@check(1.5, values=True)
 def check_standardize_uses_train_statistics(seen, inputs):
     for i, split in enumerate(inputs["standardize"]):
         label, tensors = _outputs(seen, i, split)
@@ -83,7 +83,7 @@ def check_standardize_leaves_inputs_unchanged(seen, inputs):
         expect(seen.flag(f"standardize/{i}", "input_unchanged", label), f"{label} modificou os arrays de entrada")
 
 
-@check(0.5)
+@check(0.5, values=True)
 def check_to_column(seen, inputs):
     for i, spec in enumerate(inputs["to_column"]):
         n = spec["shape"][0]

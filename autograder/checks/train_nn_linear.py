@@ -90,7 +90,7 @@ def check_fit_linear_returns_linear_8_1(seen, inputs):
         expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
 
 
-@check(1.0)
+@check(1.0, values=True)
 def check_fit_linear_housing_trajectory(seen, inputs):
     run = inputs["fit_linear"][0]
     label, _, _, losses = _fit(seen, run)
@@ -99,7 +99,7 @@ def check_fit_linear_housing_trajectory(seen, inputs):
     expect_python_floats(seen, losses, label)
 
 
-@check(0.75)
+@check(0.75, values=True)
 def check_fit_linear_reaches_target_test_mse(seen, inputs):
     label, weight, bias, _ = _fit(seen, inputs["fit_linear"][0])
     _, X_test, _, y_test = data.housing_standardized()
@@ -109,7 +109,7 @@ def check_fit_linear_reaches_target_test_mse(seen, inputs):
     expect(mse <= TARGET_TEST_MSE, f"{label}: MSE no conjunto de teste {mse:.4f}; meta ≤ {TARGET_TEST_MSE:.2f}")
 
 
-@check(0.5)
+@check(0.5, values=True)
 def check_fit_linear_uses_its_arguments(seen, inputs):
     run = inputs["fit_linear"][1]
     label, _, _, losses = _fit(seen, run)
@@ -117,7 +117,7 @@ def check_fit_linear_uses_its_arguments(seen, inputs):
                       show_values=False)
 
 
-@check(1.5)
+@check(1.5, values=True)
 def check_train_bgd_follows_reference(seen, inputs):
     for i, run in enumerate(inputs["train_bgd"]):
         label = (f"train_bgd com um modelo, otimizador (lr={run['lr']}) e dados ocultos, "
@@ -139,7 +139,7 @@ def check_train_bgd_follows_reference(seen, inputs):
                f"{label}: os pesos finais do modelo diferem; dê optimizer.step() depois de backward() em toda época")
 
 
-@check(0.75)
+@check(0.75, values=True)
 def check_predict_without_graph(seen, inputs):
     for i, run in enumerate(inputs["predict"]):
         n = run["X"]["shape"][0]
