@@ -7,7 +7,6 @@ cell and runs the other exercises without it.
 """
 
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,8 @@ class NotebookGrade:
     notebook: object = None            # the restored notebook
     execution_time: float = 0.0
     skipped_cells: list = field(default_factory=list)
+    processes: int = 0                 # student processes started (1 unless a cell hung or crashed)
+    max_rss_kb: int = 0                # peak memory of the student's process (as it reported it)
 
     @property
     def score(self):
@@ -96,14 +97,14 @@ def load_sources(course_root, assignment_id):
     return assignment, source, release
 
 
-def _interruption(outcome, own_cell, timeout):
-    """Why an exercise's process stopped before its probe finished, in pt-BR, or None."""
+def _interruption(outcome, timeout):
+    """Why an exercise's probe did not finish, in pt-BR, or None."""
     if outcome.done:
         return None
     if outcome.malformed:
         return "o processo de avaliação enviou dados inválidos; nenhum ponto neste exercício"
     if not outcome.ready:
-        if outcome.stuck_cell == own_cell:
+        if outcome.stuck_cell is not None:
             if outcome.timed_out:
                 return f"a célula do exercício não terminou em {timeout:.0f} s"
             return "a célula do exercício encerrou o processo (por exemplo, com os._exit ou um sinal)"
@@ -135,42 +136,35 @@ def grade_restored(restored, assignment, options, start=None):
     digest = secret.submission_digest(restored)
     cell_of = {restore.grade_id(c): i for i, c in enumerate(restored.cells) if restore.grade_id(c)}
     launcher = options.get_launcher()
-    skip = set()   # cells that hung or killed a process: later runs go without them
+
+    modules, inputs = {}, {}
+    for exercise in assignment.exercises:
+        modules[exercise.id] = checks.module_for(exercise.id)
+        rng = np.random.default_rng(secret.exercise_seed(key, assignment.id, exercise.id, digest))
+        inputs[exercise.id] = modules[exercise.id].draw(rng)
+    cells = [[i, src] for i, src in restore.code_cells(restored)]
+    probes = [[e.id, cell_of[e.test_cell]] for e in assignment.exercises]
+    own = {e.id: cell_of.get(e.id) for e in assignment.exercises}
+    timeout = min(options.exercise_timeout, options.submission_timeout)
+
+    run = execute.run_notebook(cells, probes, inputs, timeout, launcher, own_cells=own)
+    if not run.heard_anything:
+        # Nothing student-controlled runs before the first cell starts: this is the grader's failure.
+        raise GradingError(f"the grading process exited before running any cell (launcher: {launcher.name}); "
+                           "set AUTOGRADER_CHILD_STDERR=/tmp/child.log to see its error output")
+
     results = []
-    workdir = execute.prepare_workdir()
-    try:
-        for exercise in assignment.exercises:
-            module = checks.module_for(exercise.id)
-            rng = np.random.default_rng(secret.exercise_seed(key, assignment.id, exercise.id, digest))
-            inputs = module.draw(rng)
-            own = cell_of.get(exercise.id)
-            left = options.submission_timeout - (time.monotonic() - start)
-            if left <= 1:
-                results.append(run_checks(exercise, module.CHECKS, inputs, {},
-                                          "tempo total de avaliação do notebook esgotado"))
-                continue
-            timeout = min(options.exercise_timeout, left)
-            for _ in range(4):
-                cells = [[i, src] for i, src in restore.code_cells_before(restored, exercise.test_cell) if i not in skip]
-                outcome = execute.run_exercise(exercise.id, cells, inputs, workdir, timeout, launcher,
-                                               simulate_devices=exercise.id == "move_to_device")
-                if outcome.stuck_cell is None or outcome.stuck_cell == own:
-                    break
-                skip.add(outcome.stuck_cell)  # another exercise's cell broke this run: retry without it
-            if not (outcome.finished_cells or outcome.ready or outcome.timed_out or outcome.stuck_cell is not None):
-                # Nothing student-controlled runs before the first cell starts: this is the grader's failure.
-                raise GradingError(f"the grading process for {exercise.id} exited before running any cell "
-                                   f"(launcher: {launcher.name}); set AUTOGRADER_CHILD_STDERR=/tmp/child.log "
-                                   "to see its error output")
-            interruption = _interruption(outcome, own, timeout)
-            observations = {} if outcome.malformed else outcome.observations
-            result = run_checks(exercise, module.CHECKS, inputs, observations, interruption)
-            own_error = outcome.finished_cells.get(own)
-            if own_error and result.score < result.max_score:
-                result.note = f"a célula do exercício levantou {own_error} ao ser executada"
-            elif interruption and not result.note:
-                result.note = interruption
-            results.append(result)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return NotebookGrade(assignment.id, results, restored, time.monotonic() - start, sorted(skip))
+    for exercise in assignment.exercises:
+        outcome = run.outcomes[exercise.id]
+        interruption = _interruption(outcome, timeout)
+        observations = {} if outcome.malformed else outcome.observations
+        result = run_checks(exercise, modules[exercise.id].CHECKS, inputs[exercise.id], observations, interruption)
+        own_error = run.finished_cells.get(own[exercise.id])
+        if own_error and result.score < result.max_score:
+            result.note = f"a célula do exercício levantou {own_error} ao ser executada"
+        elif interruption and not result.note:
+            result.note = interruption
+        results.append(result)
+    elapsed = time.monotonic() - start
+    return NotebookGrade(assignment.id, results, restored, elapsed, sorted(run.skipped_cells),
+                         processes=run.processes, max_rss_kb=run.max_rss_kb)

@@ -101,12 +101,7 @@ def restore(submission, source, release=None):
     return out
 
 
-def code_cells_before(nb, test_grade_id):
-    """(index, source) of the code cells to run before an exercise's test cell."""
-    cells = []
-    for index, cell in enumerate(nb.cells):
-        if grade_id(cell) == test_grade_id:
-            return cells
-        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
-            cells.append((index, cell.source))
-    return cells
+def code_cells(nb):
+    """(index, source) of the code cells the engine runs: every code cell but the test cells."""
+    return [(index, cell.source) for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade")]

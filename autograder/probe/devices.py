@@ -1,14 +1,16 @@
 """Simulated CUDA/MPS availability for `pick_device`.
 
 Installed before any student cell runs, so that `from torch.cuda import
-is_available` binds to the simulation as well. The probe flips the flags
-between calls; the real CUDA availability is kept for the real-GPU check.
+is_available` binds to the simulation as well. Outside the pick_device probe
+the simulation answers with the real availability; the probe flips the flags
+between calls and puts them back.
 """
 
 import torch
 
 REAL_CUDA = torch.cuda.is_available()
-_state = {"cuda": False, "mps": False}
+REAL_MPS = torch.backends.mps.is_available()
+_state = {"cuda": REAL_CUDA, "mps": REAL_MPS}
 
 
 def _cuda_is_available():
@@ -26,3 +28,7 @@ def install():
 
 def simulate(cuda, mps):
     _state["cuda"], _state["mps"] = bool(cuda), bool(mps)
+
+
+def reset():
+    simulate(REAL_CUDA, REAL_MPS)

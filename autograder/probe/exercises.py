@@ -75,7 +75,7 @@ def probe_move_to_device(ns, inputs):
         if obs.get("kind") == "str":
             obs["value"] = result if result in ("cuda", "mps", "cpu") else None
         yield f"pick_device/{int(cuda)}{int(mps)}", obs
-    devices.simulate(False, False)
+    devices.reset()
     targets = ["cpu", "meta"] + (["cuda"] if devices.REAL_CUDA else [])
     for i, spec in enumerate(inputs["matrices"]):
         for device in targets:

@@ -1,0 +1,300 @@
+"""A Jupyter kernel for this course that runs inside the autograder's sandbox.
+
+`nbgrader validate` (and anything else that executes a notebook through
+nbgrader's Execute preprocessor / nbclient) would otherwise run student code in
+an ordinary, unsandboxed kernel. The course config (autograder.nbgrader_plugin)
+points Execute at the kernelspec `autograder-sandbox`, whose argv is this
+module::
+
+    python -I -m autograder.grade.kernel -f {connection_file}
+
+(`-I`: the launcher runs on the host, as the grader, with the notebook's folder
+as its working directory; without `-I`, `python -m` would put that folder, which
+a student may fill, first on sys.path.)
+
+The launcher starts `python -m ipykernel_launcher` inside bubblewrap with the
+same isolation as the engine's BwrapLauncher (it *is* a BwrapLauncher): new
+network, PID, IPC and UTS namespaces; read-only /usr, /etc and the Python
+installation; the autograder package, the course, /root, /home, /tmp of the
+host not visible; one private writable folder as HOME and working directory;
+uid 65534 when run as root; memory, CPU, file-size, open-files and process
+limits (Limits, overridable with AUTOGRADER_KERNEL_MEMORY_MB, _CPU_S,
+_FILE_SIZE_MB, _PROCESSES); a fresh environment (no NBGRADER_*, AUTOGRADER_*,
+JUPYTER_*, JPY_*).
+
+Working directory: the kernel's cwd is its private folder, never the
+notebook's. nbgrader validate does not pass a cwd to the kernel (the launcher
+just inherits the folder the Validator chdir'ed into), and the engine that
+grades the submission shows no course file either; so a notebook that reads a
+file beside it fails under validate exactly as it would when graded. The
+notebooks of this course read none (datasets come from SCIKIT_LEARN_DATA,
+mounted read-only).
+
+Transport: with no network namespace, TCP cannot reach the kernel, so the
+client must use ipc (`c.KernelManager.transport = "ipc"`). The connection
+file's `ip` is then a path prefix and the sockets are `{ip}-{port}`. The
+launcher gives the kernel a copy of the connection file, in
+`<private>/.kernel/`, with `ip` rewritten to that folder as the sandbox sees it
+(/home/aluno/.kernel/kernel); the kernel binds its unix sockets there, and the
+launcher links each host path `{ip}-{port}` to the matching socket in the
+private folder (connect() on a unix socket follows symlinks). A relative `ip`
+(jupyter_client's default, "kernel-ipc") is resolved against the client's
+working directory (the parent process's), as the client does.
+
+Lifetime: bwrap runs with --die-with-parent and its own PID namespace, so the
+whole sandbox dies with the launcher, whether jupyter_client asks the kernel to
+shut down, sends SIGTERM, or SIGKILLs the launcher's process group. The
+private folder and the links are removed by the launcher on exit and, if the
+launcher is killed, by a small janitor process (outside the launcher's session)
+that waits for the launcher to die. Interrupts travel as messages (the
+kernelspec's interrupt_mode is "message"): the kernel interrupts itself.
+
+Without bubblewrap, the launcher warns loudly and runs a plain ipykernel;
+with AUTOGRADER_REQUIRE_SANDBOX=1 it refuses (exit 1, one line on stderr).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import execute
+from .sandbox import SANDBOX_HOME, Limits, SandboxUnavailable, env_requires_sandbox, make_launcher
+
+KERNEL_NAME = "autograder-sandbox"
+DISPLAY_NAME = "Python 3 (sandbox do autograder)"
+PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+SOCKET_DIR = ".kernel"   # in the private folder: the kernel's connection file and its sockets
+LIMIT_VARS = {"memory_mb": "AUTOGRADER_KERNEL_MEMORY_MB", "cpu_seconds": "AUTOGRADER_KERNEL_CPU_S",
+              "file_size_mb": "AUTOGRADER_KERNEL_FILE_SIZE_MB", "processes": "AUTOGRADER_KERNEL_PROCESSES"}
+
+
+def kernel_argv(python=None):
+    return [python or sys.executable, "-I", "-m", "autograder.grade.kernel", "-f", "{connection_file}"]
+
+
+def kernelspec():
+    return {"argv": kernel_argv(), "display_name": DISPLAY_NAME, "language": "python",
+            "interrupt_mode": "message", "metadata": {"debugger": False}}
+
+
+def install_kernelspec(prefix=None, user=False):
+    """Install (or refresh) the `autograder-sandbox` kernelspec; return the folder it lives in.
+
+    Default location: sys.prefix (the venv: the argv names its Python); `user=True`: the
+    user's Jupyter data folder; `prefix`: <prefix>/share/jupyter/kernels.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / KERNEL_NAME
+        source.mkdir()
+        (source / "kernel.json").write_text(json.dumps(kernelspec(), indent=1) + "\n")
+        if user:
+            return KernelSpecManager().install_kernel_spec(str(source), KERNEL_NAME, user=True)
+        return KernelSpecManager().install_kernel_spec(str(source), KERNEL_NAME, prefix=prefix or sys.prefix)
+
+
+def ensure_kernelspec():
+    """Install the kernelspec unless an identical one is already found; never raises (returns an error)."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        try:
+            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+            if spec.argv == kernelspec()["argv"] and spec.interrupt_mode == "message":
+                return None
+        except NoSuchKernel:
+            pass
+        install_kernelspec()
+        return None
+    except Exception as e:  # a read-only venv, say: validate then fails with "No such kernel"
+        return f"{type(e).__name__}: {e}"
+
+
+def limits_from_env(environ=None):
+    environ = os.environ if environ is None else environ
+    limits = Limits()
+    for field, var in LIMIT_VARS.items():
+        if environ.get(var):
+            setattr(limits, field, int(environ[var]))
+    return limits
+
+
+def kernel_env():
+    """The kernel's whole environment: the engine's (nothing of the grader's), inline plots allowed."""
+    env = execute.child_env(SANDBOX_HOME)
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+def client_path(ip):
+    """The ipc prefix as the client resolves it: relative to the client's (our parent's) cwd."""
+    if os.path.isabs(ip):
+        return ip
+    try:
+        return os.path.join(os.readlink(f"/proc/{os.getppid()}/cwd"), ip)
+    except OSError:
+        return os.path.abspath(ip)
+
+
+def _replace_link(target, path):
+    """Make `path` a symlink to `target`; only ever replaces a symlink (a stale one, say)."""
+    if os.path.lexists(path) and not os.path.islink(path):
+        raise FileExistsError(f"{path} exists and is not a link: another kernel's socket?")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def _cleanup(workdir, links):
+    for path, target in links:
+        try:
+            if os.readlink(path) == target:
+                os.unlink(path)
+        except OSError:
+            pass
+    for _ in range(3):
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not os.path.exists(workdir):
+            return
+        time.sleep(0.2)
+
+
+def _gone(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def _start_janitor(workdir, links):
+    """A process outside our session that cleans up if we die without doing it (SIGKILL).
+
+    We write the sandbox's pid, then "done" once we have cleaned up ourselves; on EOF
+    without "done", it waits for the sandbox to go and removes the folder and links.
+    """
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(r)
+        return pid, w
+    try:
+        os.close(w)
+        os.setsid()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.closerange(3, r)
+        os.closerange(r + 1, 65536)
+        data = b""
+        while chunk := os.read(r, 4096):
+            data += chunk
+        if b"done" not in data.split():
+            words = data.split()
+            sandbox_pid = int(words[1]) if len(words) > 1 and words[0] == b"pid" else None
+            deadline = time.monotonic() + 10
+            while sandbox_pid and not _gone(sandbox_pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            _cleanup(workdir, links)
+    finally:
+        os._exit(0)
+
+
+def _plain_kernel(connection_file, extra):
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *extra]
+    os.execv(sys.executable, argv)
+
+
+def run(connection_file, extra=(), launcher=None):
+    """Run the sandboxed kernel for `connection_file` until it exits; return its exit status."""
+    with open(connection_file) as f:
+        info = json.load(f)
+    if info.get("transport") != "ipc":
+        print(f"{KERNEL_NAME}: the kernel has no network, so it needs the ipc transport; this client asked "
+              f"for {info.get('transport')!r} (set c.KernelManager.transport = 'ipc')", file=sys.stderr)
+        return 2
+    host_prefix = client_path(info["ip"])
+    os.makedirs(os.path.dirname(host_prefix), mode=0o700, exist_ok=True)
+
+    workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
+    sockets = os.path.join(workdir, SOCKET_DIR)
+    inside = f"{SANDBOX_HOME}/{SOCKET_DIR}"
+    links = [(f"{host_prefix}-{info[name]}", os.path.join(sockets, f"kernel-{info[name]}"))
+             for name in PORT_NAMES]
+    janitor, pipe = _start_janitor(workdir, links)
+    proc = None
+    try:
+        os.mkdir(sockets, 0o700)
+        fd = os.open(os.path.join(sockets, "connection.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(dict(info, ip=f"{inside}/kernel"), f)
+        launcher.prepare(workdir)   # as root: the private folder becomes the kernel's uid's
+        for path, target in links:
+            _replace_link(target, path)
+
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside}/connection.json"]
+        if not any(a.startswith("--HistoryManager.hist_file") for a in extra):
+            argv.append("--HistoryManager.hist_file=:memory:")
+        cmd, env = launcher.command(argv + list(extra), workdir, kernel_env())
+        proc = subprocess.Popen(cmd, env=env, cwd=workdir, stdin=subprocess.DEVNULL,
+                                preexec_fn=launcher.preexec)
+        os.write(pipe, f"pid {proc.pid}\n".encode())
+
+        def stop(signum, frame):  # SIGTERM/SIGHUP from the client: the sandbox goes at once
+            proc.kill()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
+        # Interrupts come as messages (interrupt_mode "message"); a stray SIGINT must not kill us.
+        signal.signal(signal.SIGINT, lambda signum, frame: None)
+        while True:
+            try:
+                return proc.wait()
+            except InterruptedError:  # pragma: no cover (PEP 475 retries; kept for clarity)
+                continue
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        _cleanup(workdir, links)
+        try:
+            os.write(pipe, b"done\n")
+        finally:
+            os.close(pipe)
+            os.waitpid(janitor, 0)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.grade.kernel",
+                                     description="An ipykernel inside the autograder's sandbox.")
+    parser.add_argument("-f", dest="connection_file", help="the kernel's connection file (as Jupyter starts it)")
+    parser.add_argument("--install", action="store_true", help=f"install the {KERNEL_NAME} kernelspec and exit")
+    parser.add_argument("--user", action="store_true", help="with --install: in the user's Jupyter folder")
+    parser.add_argument("--prefix", help="with --install: under PREFIX/share/jupyter/kernels (default: sys.prefix)")
+    args, extra = parser.parse_known_args(argv)
+    if args.install:
+        print(install_kernelspec(prefix=args.prefix, user=args.user))
+        return 0
+    if not args.connection_file:
+        parser.error("-f CONNECTION_FILE is required")
+    try:
+        launcher = make_launcher(require=env_requires_sandbox(), limits=limits_from_env())
+    except SandboxUnavailable as e:
+        print(f"{KERNEL_NAME}: {e}", file=sys.stderr)
+        return 1
+    if not launcher.sandboxed:
+        _plain_kernel(args.connection_file, extra)  # make_launcher has warned, loudly
+    return run(args.connection_file, extra, launcher)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The demo state that `make lab` starts from: a course copy, a local exchange, simulated students.
+
+On first start (or after ``--reset``) the state folder (``.lab/`` at the
+repository root, git-ignored) gets:
+
+- ``course/``: the course (``nbgrader_config.py``, ``solutions/``, the course
+  secret) with ``c.Exchange.root`` pointing at ``exchange/``; both assignments
+  generated and released, and the simulated students' submissions collected
+  (not autograded: the instructor does that from the formgrader);
+- ``exchange/``: the local exchange (mode 777, like ``/srv/nbgrader/exchange``);
+- ``students/<name>/``: one home per simulated student (fetch, answer, submit
+  were real nbgrader commands), plus the home of the interactive student whose
+  JupyterLab `make lab` also starts.
+
+Every step is a real nbgrader command (``autograder.demo``), so the state is
+what a class would produce.
+"""
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from ..course import ASSIGNMENTS
+from ..demo import COURSE_ID, STUDENTS, answer, make_course, nbgrader, student_home
+
+STAMP = ".seeded"
+#: the student who uses the second JupyterLab (Assignment List, Validate, Submit)
+INTERACTIVE_STUDENT = "dani"
+
+
+@dataclass
+class LabState:
+    state: Path      # .lab/
+    course: Path     # .lab/course: the nbgrader course root (instructor's server root)
+    exchange: Path   # .lab/exchange
+    students: Path   # .lab/students
+
+    def home(self, student):
+        return self.students / student
+
+    @property
+    def log(self):
+        return self.state / "seed.log"
+
+
+def state_of(state_dir):
+    state_dir = Path(state_dir).resolve()
+    return LabState(state_dir, state_dir / "course", state_dir / "exchange", state_dir / "students")
+
+
+def is_seeded(state_dir):
+    return (Path(state_dir) / STAMP).exists()
+
+
+def seed(course_root, state_dir, students=STUDENTS, interactive=(INTERACTIVE_STUDENT,), say=print):
+    """Build the demo state in ``state_dir`` unless it is already there; return its paths.
+
+    ``students`` maps a name to ``(label, persona)`` as in ``autograder.demo.STUDENTS``
+    (persona: reference, stubs or mistakes); their submissions are collected.
+    ``interactive`` names students who only get a home, for a student JupyterLab.
+    """
+    lab = state_of(state_dir)
+    if is_seeded(lab.state):
+        return lab
+    if lab.state.exists():  # a half-built state from an interrupted first start
+        shutil.rmtree(lab.state)
+    lab.state.mkdir(parents=True)
+    (lab.state / ".gitignore").write_text("*\n")
+    with open(lab.log, "w") as log:
+        course, exchange = make_course(Path(course_root), lab.state)
+        for a in ASSIGNMENTS:
+            nbgrader(["generate_assignment", a, "--force"], course, log)
+            nbgrader(["release_assignment", a, "--force"], course, log)
+        say(f"  tarefas {', '.join(ASSIGNMENTS)} geradas e liberadas na troca {exchange}")
+        for student, (label, persona) in students.items():
+            home = student_home(lab.state, student, exchange)
+            for a in ASSIGNMENTS:
+                nbgrader(["fetch_assignment", a], home, log)
+                source_nb = nbformat.read(course / "solutions" / a / f"{a}.ipynb", as_version=4)
+                answer(home / a / f"{a}.ipynb", persona, source_nb)
+                nbgrader(["submit", a, f"--student={student}"], home, log)
+            say(f"  {student} ({label}) enviou as duas tarefas")
+        for a in ASSIGNMENTS:
+            nbgrader(["collect", a], course, log)
+        say("  envios coletados (corrija-os pelo Formgrader)")
+        for student in interactive:
+            interactive_home(lab, student)
+    (lab.state / STAMP).write_text("ok\n")
+    return lab
+
+
+def interactive_home(lab, student):
+    """A student's home for a student JupyterLab: fetches land here, submits go as ``student``."""
+    home = lab.home(student)
+    if not (home / "nbgrader_config.py").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "nbgrader_config.py").write_text(
+            "c = get_config()\n"
+            f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+            f"c.Exchange.root = {str(lab.exchange)!r}\n"
+            "# one server per student here; on JupyterHub the submitter is the unix user\n"
+            f"c.CourseDirectory.student_id = {student!r}\n")
+    return home
