@@ -44,6 +44,48 @@ def cmd_grade(args):
     return 0
 
 
+def cmd_autograde(args):
+    from .autograde import CourseError, autograde
+    from .grade.sandbox import Limits, SandboxUnavailable, make_launcher
+
+    try:
+        launcher = make_launcher(sandbox=not args.no_sandbox, require=args.require_sandbox,
+                                 limits=Limits(memory_mb=args.memory_mb))
+        summary = autograde(find_course_root(args.course), args.assignment, workers=args.workers,
+                            student=args.student or "*", force=args.force, launcher=launcher,
+                            exercise_timeout=args.timeout)
+    except (CourseError, SandboxUnavailable) as exc:
+        print(f"autograder: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(summary.graded)} corrigidas, {len(summary.skipped)} já corrigidas antes, "
+          f"{len(summary.failed)} com falha, em {summary.elapsed:.0f} s")
+    for sub, reason in summary.failed:
+        print(f"  falhou: {sub.label}: {reason}")
+    return 1 if summary.failed else 0
+
+
+def cmd_export(args):
+    from .export import export_csv, export_gradescope
+
+    if not (args.csv or args.gradescope):
+        print("autograder: error: give --csv FILE and/or --gradescope DIR", file=sys.stderr)
+        return 2
+    root = find_course_root(args.course)
+    if args.csv:
+        print(f"{export_csv(root, args.csv)} aluno(s) em {args.csv}")
+    if args.gradescope:
+        print(f"{export_gradescope(root, args.gradescope)} results.json em {args.gradescope}")
+    return 0
+
+
+def cmd_report(args):
+    from .report import build_report
+
+    path = build_report(find_course_root(args.course), args.assignment, args.output)
+    print(f"relatório: {path}")
+    return 0
+
+
 def cmd_demo(args):
     from .demo import run_demo
     return run_demo(find_course_root(args.course), keep=args.keep)
@@ -70,6 +112,25 @@ def build_parser():
     grade.add_argument("--timeout", type=float, default=60.0, help="seconds per exercise (default 60)")
     add_sandbox_options(grade)
     grade.set_defaults(func=cmd_grade)
+
+    autograde = sub.add_parser("autograde", help="grade every collected submission of an assignment, in parallel")
+    autograde.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    autograde.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
+    autograde.add_argument("--student", help="only this student")
+    autograde.add_argument("--force", action="store_true", help="grade again submissions already graded")
+    autograde.add_argument("--timeout", type=float, default=60.0, help="seconds per exercise (default 60)")
+    add_sandbox_options(autograde)
+    autograde.set_defaults(func=cmd_autograde)
+
+    export = sub.add_parser("export", help="scores from the gradebook: CSV and/or Gradescope results.json")
+    export.add_argument("--csv", metavar="FILE", help="one row per student, a column per exercise plus total")
+    export.add_argument("--gradescope", metavar="DIR", help="one results.json per graded submission")
+    export.set_defaults(func=cmd_export)
+
+    report = sub.add_parser("report", help="HTML class report: score plots, frequent failures, not yet graded")
+    report.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    report.add_argument("--output", metavar="FILE", help="default: reports/<assignment>.html in the course")
+    report.set_defaults(func=cmd_report)
 
     demo = sub.add_parser("demo", help="the whole nbgrader cycle on three simulated students")
     demo.add_argument("--keep", action="store_true", help="keep the temporary course folder")

@@ -15,7 +15,6 @@ Everything after that (gradebook, formgrader, export, generate_feedback) is
 stock nbgrader.
 """
 
-import nbformat
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, ClearOutput, LimitOutput, NbGraderPreprocessor,
@@ -24,7 +23,8 @@ from traitlets import Bool, Float, Integer
 
 from .course import get_assignment
 from .grade.engine import GradeOptions, grade_restored, load_sources
-from .grade.restore import grade_id, nbgrader_meta, restore
+from .grade.record import annotate
+from .grade.restore import restore
 from .grade.sandbox import Limits, make_launcher
 
 
@@ -59,27 +59,10 @@ class EngineGrade(NbGraderPreprocessor):
         options = GradeOptions(course_root=_course_root(self), exercise_timeout=self.exercise_timeout,
                                submission_timeout=self.submission_timeout, launcher=launcher)
         grade = grade_restored(nb, assignment, options)
-        verdicts = {f"test_{e.id}": e for e in grade.exercises}
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-            result = verdicts.get(grade_id(cell))
-            if result is not None and nbgrader_meta(cell).get("grade"):
-                cell.outputs = verdict_outputs(result)
+        annotate(nb, grade)
         self.log.info("engine: %s %g/%g in %.1f s", resources["nbgrader"]["student"], grade.score,
                       grade.max_score, grade.execution_time)
         return nb, resources
-
-
-def verdict_outputs(result):
-    """A stdout report plus the score as the cell's result: nbgrader reads it as partial credit."""
-    lines = [f"Exercício {result.number} — {result.title}: {result.score:g}/{result.max_score:g} pontos"]
-    lines += [f"✗ {m}" for m in result.messages] or ["✓ todas as verificações passaram"]
-    return [
-        nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n"),
-        nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(result.score))},
-                               execution_count=None),
-    ]
 
 
 def configure(c):
@@ -87,3 +70,23 @@ def configure(c):
     c.Autograde.sanitize_preprocessors = [ClearOutput, RestoreCells, OverwriteKernelspec, CheckCellMetadata]
     c.Autograde.autograde_preprocessors = [EngineGrade, LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                            CheckCellMetadata]
+
+    # Anything that executes a notebook through nbgrader's Execute (nbgrader validate, above all)
+    # runs it in the sandboxed kernel of autograder.grade.kernel, never in a plain kernel. That
+    # kernel has no network, so the client talks to it over unix sockets (the ipc transport); their
+    # prefix goes in a per-process name in the Jupyter runtime folder, not the notebook's folder.
+    import os
+    import secrets
+    import sys
+    from jupyter_core.paths import jupyter_runtime_dir
+    from .grade.kernel import KERNEL_NAME, ensure_kernelspec
+
+    c.Execute.kernel_name = KERNEL_NAME
+    c.KernelManager.transport = "ipc"
+    prefix = os.path.join(jupyter_runtime_dir(), f"autograder-{os.getpid()}-{secrets.token_hex(4)}-ipc")
+    if len(prefix) < 96:  # a unix socket's path has ~107 bytes; longer: jupyter_client's relative default
+        c.KernelManager.ip = prefix
+    error = ensure_kernelspec()  # installs the kernelspec in sys.prefix when missing or outdated
+    if error:
+        print(f"AUTOGRADER WARNING: could not install the {KERNEL_NAME} kernelspec ({error}); run "
+              f"`{sys.executable} -I -m autograder.grade.kernel --install --user`", file=sys.stderr)

@@ -58,9 +58,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -101,6 +103,16 @@ def install_kernelspec(prefix=None, user=False):
         return KernelSpecManager().install_kernel_spec(str(source), KERNEL_NAME, prefix=prefix or sys.prefix)
 
 
+def _spec_matches(spec):
+    """Ours, for this Python (bin/python and bin/python3 of one venv count as the same)."""
+    want = kernelspec()["argv"]
+    if not spec.argv or spec.argv[1:] != want[1:] or spec.interrupt_mode != "message":
+        return False
+    have = spec.argv[0]
+    return have == want[0] or (os.path.dirname(have) == os.path.dirname(want[0])
+                               and os.path.realpath(have) == os.path.realpath(want[0]))
+
+
 def ensure_kernelspec():
     """Install the kernelspec unless an identical one is already found; never raises (returns an error)."""
     try:
@@ -108,11 +120,14 @@ def ensure_kernelspec():
 
         try:
             spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-            if spec.argv == kernelspec()["argv"] and spec.interrupt_mode == "message":
+            if _spec_matches(spec):
                 return None
         except NoSuchKernel:
             pass
         install_kernelspec()
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if not _spec_matches(spec):
+            return f"another {KERNEL_NAME} kernelspec, in {spec.resource_dir}, comes first on the Jupyter path"
         return None
     except Exception as e:  # a read-only venv, say: validate then fails with "No such kernel"
         return f"{type(e).__name__}: {e}"
@@ -215,40 +230,102 @@ def _plain_kernel(connection_file, extra):
     os.execv(sys.executable, argv)
 
 
+def _listen(ip, port):
+    sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((ip, port))
+    sock.listen(8)
+    return sock
+
+
+def _splice(src, dst):
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        src.close()
+
+
+def _forward(listener, path):
+    """Splice each TCP connection on `listener` to the kernel's unix socket `path`.
+
+    ZMTP is the same byte stream over tcp and ipc, so a client on the tcp transport (JupyterLab's
+    default) reaches the sandboxed kernel, which itself only has unix sockets.
+    """
+    def accept_loop():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            unix = socket.socket(socket.AF_UNIX)
+            try:
+                unix.connect(path)
+            except OSError:  # the kernel has not bound yet: the client's zmq reconnects
+                conn.close()
+                unix.close()
+                continue
+            threading.Thread(target=_splice, args=(conn, unix), daemon=True).start()
+            threading.Thread(target=_splice, args=(unix, conn), daemon=True).start()
+    threading.Thread(target=accept_loop, daemon=True).start()
+
+
 def run(connection_file, extra=(), launcher=None):
     """Run the sandboxed kernel for `connection_file` until it exits; return its exit status."""
     with open(connection_file) as f:
         info = json.load(f)
-    if info.get("transport") != "ipc":
-        print(f"{KERNEL_NAME}: the kernel has no network, so it needs the ipc transport; this client asked "
-              f"for {info.get('transport')!r} (set c.KernelManager.transport = 'ipc')", file=sys.stderr)
+    transport = info.get("transport", "tcp")
+    if transport not in ("ipc", "tcp"):
+        print(f"{KERNEL_NAME}: unknown transport {transport!r}", file=sys.stderr)
         return 2
-    host_prefix = client_path(info["ip"])
-    os.makedirs(os.path.dirname(host_prefix), mode=0o700, exist_ok=True)
+    listeners = []
+    if transport == "tcp":  # bridged below; ipc: links to the sockets
+        try:
+            listeners = [_listen(info["ip"], info[name]) for name in PORT_NAMES]
+        except OSError as e:
+            print(f"{KERNEL_NAME}: cannot listen on {info['ip']}: {e}", file=sys.stderr)
+            return 2
+        links = []
+    else:
+        host_prefix = client_path(info["ip"])
+        os.makedirs(os.path.dirname(host_prefix), mode=0o700, exist_ok=True)
 
     workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
     sockets = os.path.join(workdir, SOCKET_DIR)
     inside = f"{SANDBOX_HOME}/{SOCKET_DIR}"
-    links = [(f"{host_prefix}-{info[name]}", os.path.join(sockets, f"kernel-{info[name]}"))
-             for name in PORT_NAMES]
+    if transport == "ipc":
+        links = [(f"{host_prefix}-{info[name]}", os.path.join(sockets, f"kernel-{info[name]}"))
+                 for name in PORT_NAMES]
     janitor, pipe = _start_janitor(workdir, links)
     proc = None
     try:
         os.mkdir(sockets, 0o700)
         fd = os.open(os.path.join(sockets, "connection.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
-            json.dump(dict(info, ip=f"{inside}/kernel"), f)
+            json.dump(dict(info, transport="ipc", ip=f"{inside}/kernel"), f)
         launcher.prepare(workdir)   # as root: the private folder becomes the kernel's uid's
         for path, target in links:
             _replace_link(target, path)
 
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside}/connection.json"]
+        # parent_handle=1: the kernel's parent is the sandbox's init (pid 1); no parent poller, and
+        # no "Ctrl-C will not work" banner on the client's terminal
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside}/connection.json",
+                "--IPKernelApp.parent_handle=1"]
         if not any(a.startswith("--HistoryManager.hist_file") for a in extra):
             argv.append("--HistoryManager.hist_file=:memory:")
         cmd, env = launcher.command(argv + list(extra), workdir, kernel_env())
         proc = subprocess.Popen(cmd, env=env, cwd=workdir, stdin=subprocess.DEVNULL,
                                 preexec_fn=launcher.preexec)
         os.write(pipe, f"pid {proc.pid}\n".encode())
+        for listener, name in zip(listeners, PORT_NAMES):  # threads only now: Popen's preexec_fn is done
+            _forward(listener, os.path.join(sockets, f"kernel-{info[name]}"))
 
         def stop(signum, frame):  # SIGTERM/SIGHUP from the client: the sandbox goes at once
             proc.kill()
@@ -265,6 +342,8 @@ def run(connection_file, extra=(), launcher=None):
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
+        for listener in listeners:
+            listener.close()
         _cleanup(workdir, links)
         try:
             os.write(pipe, b"done\n")
@@ -292,6 +371,8 @@ def main(argv=None):
         print(f"{KERNEL_NAME}: {e}", file=sys.stderr)
         return 1
     if not launcher.sandboxed:
+        print(f"{KERNEL_NAME}: running a PLAIN, UNSANDBOXED ipykernel; set AUTOGRADER_REQUIRE_SANDBOX=1 to "
+              "refuse instead", file=sys.stderr)
         _plain_kernel(args.connection_file, extra)  # make_launcher has warned, loudly
     return run(args.connection_file, extra, launcher)
 

@@ -12,8 +12,9 @@ repository root, git-ignored) gets:
   were real nbgrader commands), plus the home of the interactive student whose
   JupyterLab `make lab` also starts.
 
-Every step is a real nbgrader command (``autograder.demo``), so the state is
-what a class would produce.
+Every step is nbgrader's own code (its API and exchange classes, in this
+process, to save a Python start per command), so the state is what a class
+would produce with the same commands.
 """
 
 import shutil
@@ -23,7 +24,13 @@ from pathlib import Path
 import nbformat
 
 from ..course import ASSIGNMENTS
-from ..demo import COURSE_ID, STUDENTS, answer, make_course, nbgrader, student_home
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange import ExchangeError, ExchangeFactory
+from traitlets.config import Config, PyFileConfigLoader
+
+from ..demo import COURSE_ID, STUDENTS, answer, make_course, student_home
 
 STAMP = ".seeded"
 #: the student who uses the second JupyterLab (Assignment List, Validate, Submit)
@@ -68,27 +75,70 @@ def seed(course_root, state_dir, students=STUDENTS, interactive=(INTERACTIVE_STU
         shutil.rmtree(lab.state)
     lab.state.mkdir(parents=True)
     (lab.state / ".gitignore").write_text("*\n")
+    course, exchange = make_course(Path(course_root), lab.state)
     with open(lab.log, "w") as log:
-        course, exchange = make_course(Path(course_root), lab.state)
+        instructor = Nbgrader(course, log)
         for a in ASSIGNMENTS:
-            nbgrader(["generate_assignment", a, "--force"], course, log)
-            nbgrader(["release_assignment", a, "--force"], course, log)
+            instructor.api("generate_assignment", a)
+            instructor.api("release_assignment", a)
         say(f"  tarefas {', '.join(ASSIGNMENTS)} geradas e liberadas na troca {exchange}")
         for student, (label, persona) in students.items():
             home = student_home(lab.state, student, exchange)
             for a in ASSIGNMENTS:
-                nbgrader(["fetch_assignment", a], home, log)
+                student_exchange(home, exchange, a, student, "FetchAssignment", log)
                 source_nb = nbformat.read(course / "solutions" / a / f"{a}.ipynb", as_version=4)
                 answer(home / a / f"{a}.ipynb", persona, source_nb)
-                nbgrader(["submit", a, f"--student={student}"], home, log)
-            say(f"  {student} ({label}) enviou as duas tarefas")
+                student_exchange(home, exchange, a, student, "Submit", log)
+            say(f"  {student} ({label}) buscou, respondeu e enviou as duas tarefas")
         for a in ASSIGNMENTS:
-            nbgrader(["collect", a], course, log)
+            instructor.api("collect", a)
         say("  envios coletados (corrija-os pelo Formgrader)")
         for student in interactive:
             interactive_home(lab, student)
     (lab.state / STAMP).write_text("ok\n")
     return lab
+
+
+class SeedFailed(RuntimeError):
+    pass
+
+
+class Nbgrader:
+    """nbgrader's own API on a course folder, in this process (what `nbgrader <cmd>` runs, minus
+    a Python start per command): the course's nbgrader_config.py and nothing else."""
+
+    def __init__(self, course, log):
+        self.config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+        self.config.CourseDirectory.root = str(course)
+        self.log = log
+
+    def api(self, method, *args):
+        coursedir = CourseDirectory(config=self.config)
+        result = getattr(NbGraderAPI(coursedir, Authenticator(config=self.config), config=self.config),
+                         method)(*args)
+        self.log.write(f"$ {method} {' '.join(args)}\n{result.get('log', '')}{result.get('error', '')}\n")
+        if not result["success"]:
+            raise SeedFailed(f"nbgrader {method} {' '.join(args)} failed:\n{result.get('error')}")
+        return result
+
+
+def student_exchange(home, exchange, assignment, student, action, log):
+    """``nbgrader fetch_assignment`` / ``submit --student=<student>`` run from the student's ``home``."""
+    config = Config()
+    config.CourseDirectory.course_id = COURSE_ID
+    config.CourseDirectory.root = str(home)
+    config.CourseDirectory.assignment_id = assignment
+    config.CourseDirectory.student_id = student
+    config.Exchange.root = str(exchange)
+    config.Exchange.assignment_dir = str(home)
+    factory = ExchangeFactory(config=config)
+    app = getattr(factory, action)(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
+                                   config=config)
+    try:
+        app.start()
+    except ExchangeError as exc:
+        raise SeedFailed(f"{action} {assignment} as {student} failed: {exc}") from exc
+    log.write(f"$ {action} {assignment} --student={student}\n")
 
 
 def interactive_home(lab, student):
