@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,7 +61,12 @@ def validate(course, notebook, extra_env=None):
     env = dict(nbgrader_env(), AUTOGRADER_REQUIRE_SANDBOX="1", AUTOGRADER_TEST_SECRET="visible?",
                **(extra_env or {}))
     cmd = [str(Path(sys.executable).parent / "nbgrader"), "validate", "--Validator.width=100000", str(notebook)]
-    return subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=120)
+    # files, not pipes: a process the kernel leaves behind must not hold validate's output open
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.run(cmd, cwd=course, env=env, stdout=out, stderr=err, text=True, timeout=120)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
 
 
 def processes():

@@ -1,0 +1,217 @@
+"""`autograder autograde`, `export` and `report` on a real nbgrader course with a collected class."""
+
+import base64
+import csv
+import json
+import os
+import pty
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.demo import make_course, nbgrader, personas
+from support import AUTOGRADER, ROOT, reference_answers
+
+A = "tensors_autograd"
+KINDS = {"ref": 12.0, "err": 8.0, "stub": 0.0}
+
+
+def make_class(work, n):
+    """A course with ``n`` collected submissions of A, cycling reference / mistakes / stubs."""
+    course, _ = make_course(ROOT, work)
+    with open(work / "log", "w") as log:
+        nbgrader(["generate_assignment", A, "--force"], course, log)
+    expected = {}
+    for i in range(n):
+        kind = list(KINDS)[i % 3]
+        nb = nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4)
+        if kind == "ref":
+            personas.fill(nb, reference_answers(A))
+        elif kind == "err":
+            personas.fill(nb, personas.MISTAKES)
+        add_submission(course, f"{kind}{i:02d}", nb)
+        expected[f"{kind}{i:02d}"] = KINDS[kind]
+    return course, expected
+
+
+def add_submission(course, student, nb):
+    folder = course / "submitted" / student / A
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{A}.ipynb")
+    (folder / "timestamp.txt").write_text("2026-11-27 10:00:00.000000 UTC")
+
+
+def autograde(course, *args, **kwargs):
+    return subprocess.run([AUTOGRADER, "autograde", A, *args], cwd=course, capture_output=True, text=True, **kwargs)
+
+
+def gradebook_scores(course):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s.student.id: s.score for s in gb.find_assignment(A).submissions}
+
+
+def integrity(course):
+    with sqlite3.connect(course / "gradebook.db") as db:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    course, expected = make_class(tmp_path_factory.mktemp("class"), 6)
+    proc = autograde(course, "--workers", "2")
+    return course, expected, proc
+
+
+def test_class_is_graded_into_nbgraders_gradebook(graded_class):
+    course, expected, proc = graded_class
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert gradebook_scores(course) == expected
+    for student in expected:
+        assert (course / "autograded" / student / A / f"{A}.ipynb").exists()
+    with open(course.parent / "log", "a") as log:  # nbgrader's own commands see the results
+        nbgrader(["generate_feedback", A], course, log)
+        nbgrader(["export", "--to", str(course.parent / "nbgrader.csv")], course, log)
+    html = (course / "feedback" / "err01" / A / f"{A}.html").read_text()
+    assert "esperado torch.float32" in html
+    with open(course.parent / "nbgrader.csv") as f:
+        assert {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)} == expected
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(graded_class):
+    _, expected, proc = graded_class
+    lines = [line for line in proc.stderr.splitlines() if re.match(r"\[\d+/\d+\]", line)]
+    assert len(lines) == len(expected)
+    assert lines[-1].startswith(f"[{len(expected)}/{len(expected)}]") and "ETA" in lines[-1]
+    assert "\r" not in proc.stderr
+
+
+def test_progress_bar_with_eta_on_a_terminal(graded_class):
+    course, expected, _ = graded_class
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([AUTOGRADER, "autograde", A, "--force", "--student", "ref00"], cwd=course,
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait()
+    os.close(master)
+    text = out.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert re.search(r"\r\[#+\.*\] 1/1\s+ETA", text), text
+
+
+def test_rerun_skips_graded_submissions_unless_forced(graded_class):
+    course, expected, _ = graded_class
+    again = autograde(course)
+    assert again.returncode == 0
+    assert f"0 corrigidas, {len(expected)} já corrigidas antes" in again.stdout
+    forced = autograde(course, "--force", "--student", "err01")
+    assert "1 corrigidas" in forced.stdout
+    assert gradebook_scores(course) == expected
+
+
+def test_one_broken_submission_is_reported_and_the_rest_graded(tmp_path):
+    course, expected = make_class(tmp_path, 3)
+    broken = course / "submitted" / "broken" / A
+    broken.mkdir(parents=True)
+    (broken / f"{A}.ipynb").write_text("{ not json")
+    proc = autograde(course)
+    assert proc.returncode == 1
+    assert re.search(r"falhou: broken/tensors_autograd: BadSubmission: .*not a Jupyter notebook", proc.stdout)
+    scores = gradebook_scores(course)
+    assert {k: scores[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig):
+    course, expected = make_class(tmp_path, 6)
+    proc = subprocess.Popen([AUTOGRADER, "autograde", A, "--workers", "1"], cwd=course,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    autograded = course / "autograded"
+    deadline = time.monotonic() + 120
+    while len(list(autograded.glob(f"*/{A}/{A}.ipynb"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    done_before = {p.parent.parent.name for p in autograded.glob(f"*/{A}/{A}.ipynb")}
+    assert 2 <= len(done_before) < len(expected), (out, err)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "interrompido" in err
+    assert integrity(course) == "ok"
+    partial = gradebook_scores(course)
+    for student in done_before:  # what was written is complete and right
+        assert partial[student] == expected[student]
+    resumed = autograde(course)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert f"{len(done_before)} já corrigidas antes" in resumed.stdout
+    assert gradebook_scores(course) == expected
+
+
+def test_exports_csv_and_gradescope(graded_class, tmp_path):
+    course, expected, _ = graded_class
+    proc = subprocess.run([AUTOGRADER, "export", "--csv", str(tmp_path / "notas.csv"),
+                           "--gradescope", str(tmp_path / "gs")], cwd=course, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "notas.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["student_id", "create_tensors", "move_to_device", "autograd_descent", "fix_inplace",
+                             "prepare_data", "bgd_loop", "train_nn_linear", "total"]
+    assert {r["student_id"]: float(r["total"]) for r in rows} == expected
+    assert {r["student_id"]: r["create_tensors"] for r in rows}["err01"] == "2.5"
+    files = sorted((tmp_path / "gs").glob(f"*/{A}/results.json"))
+    assert len(files) == len(expected)
+    result = json.loads((tmp_path / "gs" / "ref00" / A / "results.json").read_text())
+    assert result["score"] == result["max_score"] == 12
+    assert [t["tags"] for t in result["tests"]] == [["create_tensors"], ["move_to_device"], ["autograd_descent"],
+                                                   ["fix_inplace"]]
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.images, self.text, self._stack = {}, [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        self._stack.append(attrs.get("id"))
+
+    def handle_endtag(self, tag):
+        if self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        for ident in filter(None, self._stack):
+            self.ids.setdefault(ident, []).append(data)
+
+
+def test_report_page_has_plots_failures_and_pending(graded_class):
+    course, expected, _ = graded_class
+    nb = nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4)
+    add_submission(course, "late99", nb)  # collected after grading: not graded yet
+    proc = subprocess.run([AUTOGRADER, "report", A], cwd=course, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    page = _Page()
+    page.feed((course / "reports" / f"{A}.html").read_text())
+    png = base64.b64decode(page.images[0].split(",", 1)[1])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    assert f"{len(expected)} envio(s) corrigido(s); 1 aguardando" in "".join(page.ids["counts"])
+    failures = "".join(page.ids["failures"])
+    assert "check_to_float32_dtype" in failures and "esperado torch.float32" in failures
+    assert "late99" in "".join(page.ids["pending"])

@@ -1,0 +1,259 @@
+"""`nbgrader validate` runs the notebook in the sandboxed kernel (autograder.grade.kernel).
+
+A temporary copy of the course (its nbgrader_config.py plugs the kernel in) validates:
+- a probe notebook whose solution cell records, from inside the kernel, what it can
+  see and reach; the test cell then fails on purpose with those facts in its message,
+  which `nbgrader validate` prints;
+- the reference solution, which must pass.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.demo import nbgrader_env
+from autograder.grade import kernel
+from support import ROOT, reference_answers, release
+
+pytestmark = pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap (bwrap) is not installed")
+
+A = "tensors_autograd"
+NOBODY = 65534
+AS_ROOT = os.getuid() == 0
+MARKER = "3171"  # `sleep 3171`: a detached grandchild the kernel leaves behind
+
+PROBE = r'''
+import json, os, socket, subprocess
+facts = {"uid": os.getuid(), "cwd": os.getcwd(), "home": os.environ.get("HOME")}
+try:
+    socket.create_connection(("127.0.0.1", __PORT__), timeout=3).close()
+    facts["tcp"] = "connected"
+except OSError as e:
+    facts["tcp"] = type(e).__name__
+facts["visible"] = {p: os.path.exists(p) for p in __PATHS__}
+facts["root"] = sorted(os.listdir("/root")) if os.path.isdir("/root") else []
+facts["env"] = sorted(k for k in os.environ if k.startswith(("NBGRADER", "AUTOGRADER", "JPY_", "JUPYTER")))
+facts["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+facts["child"] = subprocess.Popen(["sleep", "__MARKER__"], start_new_session=True).pid
+
+
+def make_matrix():
+    raise AssertionError("FACTS=" + json.dumps(facts))
+'''
+
+
+def probe_code(port, paths):
+    return PROBE.replace("__PORT__", str(port)).replace("__PATHS__", repr(paths)).replace("__MARKER__", MARKER)
+
+
+def validate(course, notebook, extra_env=None):
+    env = dict(nbgrader_env(), AUTOGRADER_REQUIRE_SANDBOX="1", AUTOGRADER_TEST_SECRET="visible?",
+               **(extra_env or {}))
+    cmd = [str(Path(sys.executable).parent / "nbgrader"), "validate", "--Validator.width=100000", str(notebook)]
+    # files, not pipes: a process the kernel leaves behind must not hold validate's output open
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.run(cmd, cwd=course, env=env, stdout=out, stderr=err, text=True, timeout=120)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
+
+
+def processes():
+    """pid -> (uid, state, cmdline) of every process."""
+    found = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status if ":" in line)
+        found[int(pid)] = (int(fields["Uid"].split()[0]), fields["State"].split()[0], cmdline.strip())
+    return found
+
+
+def leftovers(before):
+    """Live (not zombie) processes of the kernel's uid, or with the marker, that `before` did not have.
+
+    The engine's probes (`_agprobe`) of a grading run alongside are not ours.
+    """
+    return {pid: cmd for pid, (uid, state, cmd) in processes().items()
+            if state != "Z" and pid not in before and "_agprobe" not in cmd
+            and (uid == NOBODY or cmd == f"sleep {MARKER}")}
+
+
+def wait_for_no_leftovers(before, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while (left := leftovers(before)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("kernel") / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    shutil.copytree(ROOT / "assignments", course / "assignments")
+    with open(course / "nbgrader_config.py", "a") as f:
+        f.write("\nc.Execute.kernel_name = \"python3\"\nc.KernelManager.transport = \"tcp\"\nc.KernelManager.ip = \"127.0.0.1\"\n")
+    return course
+
+
+@pytest.fixture(scope="module")
+def probe_run(course):
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    nb_dir = course / "assignments" / A
+    paths = [str(course / "solutions"), str(course), str(nb_dir), str(ROOT / "autograder" / "checks")]
+    answers = dict(reference_answers(A), create_tensors=probe_code(port, paths))
+    nb = release(A)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in answers:
+            cell.source = answers[meta["grade_id"]]
+    notebook = nb_dir / "probe.ipynb"
+    nbformat.write(nb, notebook)
+
+    before = processes()
+    start = time.monotonic()
+    proc = validate(course, notebook)
+    elapsed = time.monotonic() - start
+    try:
+        listener.accept()
+        accepted = True
+    except BlockingIOError:
+        accepted = False
+    listener.close()
+    output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    match = re.search(r"FACTS=(\{.*\})", output)
+    assert match, f"no facts from the kernel (exit {proc.returncode}):\n{output}"
+    return {"facts": json.loads(match.group(1)), "accepted": accepted, "before": before, "output": output,
+            "elapsed": elapsed, "paths": paths}
+
+
+def test_probe_ran_in_the_sandbox(probe_run):
+    facts = probe_run["facts"]
+    if AS_ROOT:
+        assert facts["uid"] == NOBODY
+    assert facts["cwd"] == facts["home"] == "/home/aluno"  # a private folder, not the notebook's
+
+
+def test_no_network(probe_run):
+    assert probe_run["facts"]["tcp"] != "connected"
+    assert not probe_run["accepted"], "the kernel reached a listener on the host's 127.0.0.1"
+
+
+def test_course_and_host_files_are_not_visible(probe_run):
+    facts = probe_run["facts"]
+    assert facts["visible"] == {p: False for p in probe_run["paths"]}
+    # /root shows at most the folders leading to a Python installed under it, read-only
+    pythons = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parents[1]}
+    allowed = {p.relative_to("/root").parts[0] for p in pythons if p.is_relative_to("/root")}
+    assert set(facts["root"]) <= allowed, facts["root"]
+
+
+def test_grader_environment_is_not_visible(probe_run):
+    # NBGRADER_VALIDATING/NBGRADER_EXECUTION (set by nbgrader) and AUTOGRADER_* (set here) stay outside
+    assert probe_run["facts"]["env"] == []
+
+
+def test_own_pid_namespace(probe_run):
+    pids = probe_run["facts"]["pids"]
+    assert 1 in pids and len(pids) <= 4, pids
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="the kernel runs as uid 65534 only when the grader is root")
+def test_nothing_left_running(probe_run):
+    assert wait_for_no_leftovers(probe_run["before"]) == {}
+
+
+def test_reference_validates(course):
+    nb = release(A)
+    answers = reference_answers(A)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in answers:
+            cell.source = answers[meta["grade_id"]]
+    notebook = course / "assignments" / A / "reference.ipynb"
+    nbformat.write(nb, notebook)
+    before = processes()
+    proc = validate(course, notebook)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout + proc.stderr
+    assert "Validating" in proc.stderr and "FAILED" not in proc.stdout
+    if AS_ROOT:
+        assert wait_for_no_leftovers(before) == {}
+
+
+def test_kernelspec(tmp_path):
+    where = Path(kernel.install_kernelspec(prefix=str(tmp_path)))
+    assert where == tmp_path / "share" / "jupyter" / "kernels" / kernel.KERNEL_NAME
+    spec = json.loads((where / "kernel.json").read_text())
+    assert spec["display_name"] == "Python 3 (sandbox do autograder)"
+    assert spec["language"] == "python" and spec["interrupt_mode"] == "message"
+    assert spec["argv"] == [sys.executable, "-I", "-m", "autograder.grade.kernel", "-f", "{connection_file}"]
+
+
+def test_course_config_uses_the_sandboxed_kernel():
+    from traitlets.config import Config
+
+    from autograder.nbgrader_plugin import configure
+
+    c = Config()
+    configure(c)
+    assert c.Execute.kernel_name == kernel.KERNEL_NAME
+    assert c.KernelManager.transport == "ipc"
+    assert kernel.ensure_kernelspec() is None
+
+
+@pytest.mark.parametrize("transport", ["ipc", "tcp"])
+def test_killing_the_launcher_kills_the_sandbox(tmp_path, transport):
+    """SIGKILL to the launcher's group (what jupyter_client's kill does): nothing survives or is left."""
+    from jupyter_client.manager import KernelManager
+
+    assert kernel.ensure_kernelspec() is None
+    km = KernelManager(kernel_name=kernel.KERNEL_NAME, transport=transport)
+    before = processes()
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # the relative ipc prefix lands here
+    try:
+        km.start_kernel(env=dict(os.environ, AUTOGRADER_REQUIRE_SANDBOX="1"))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            out = []
+            reply = kc.execute_interactive(
+                f"import os, subprocess; subprocess.Popen(['sleep', '{MARKER}'], start_new_session=True); "
+                "print(os.getuid())", timeout=30,
+                output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok"
+            if AS_ROOT:
+                assert "".join(out).strip() == str(NOBODY)
+                assert leftovers(before), "the kernel and its child should be running"
+            os.killpg(km.provisioner.pgid, signal.SIGKILL)
+            if AS_ROOT:
+                assert wait_for_no_leftovers(before) == {}
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    finally:
+        os.chdir(cwd)
+    deadline = time.monotonic() + 10  # the janitor removes the links and the private folder
+    while list(tmp_path.glob("kernel-ipc-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp_path.iterdir()) == []
