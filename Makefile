@@ -8,7 +8,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv system-deps security-report clean
+.PHONY: demo test venv system-deps security-report bench clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,10 @@ test: $(STAMP) system-deps
 # The adversarial submissions through stock nbgrader and through the engine, side by side.
 security-report: $(STAMP) system-deps
 	$(PY) tests/security_report.py
+
+# Grading a synthesized class: stock nbgrader vs the engine (2 workers, sandbox) vs the floor. BENCH_N=60.
+bench: $(STAMP) system-deps
+	$(PY) tests/bench_class.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -34,5 +34,7 @@ def annotate(nb, grade, submission_sha256=None):
         "submission_sha256": submission_sha256,
         "results": gradescope(grade),
         "checks": {e.id: [[c.name, c.points, c.max_points, c.message] for c in e.checks] for e in grade.exercises},
+        "processes": grade.processes,
+        "max_rss_kb": grade.max_rss_kb,  # as the student's process reported it: for benchmarks only
     }
     return nb

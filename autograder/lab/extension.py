@@ -124,7 +124,7 @@ def offloaded(base, method):
             formgrader.load_config_file()  # what the stock handler's `self.api` does, on every request
             request = {"kind": "api", "method": method, "args": list(args),
                        "config": base64.b64encode(pickle.dumps(formgrader.config)).decode(),
-                       "root": self.coursedir.root, "cwd": os.getcwd(), "log_level": self.log.level}
+                       "root": self.coursedir.root, "cwd": os.getcwd(), "log_level": self.log.getEffectiveLevel()}
             result = await worker("formgrader").call(request)
             self.write(json.dumps(result))
 

@@ -1,0 +1,134 @@
+"""`make bench`: grading a whole class, three ways, in one run.
+
+Synthesizes a class (default 60 submissions per assignment: reference answers,
+correct variants, typical mistakes, stubs) and times
+  (a) stock `nbgrader autograde`, serial (kernel per notebook, plain hidden asserts);
+  (b) `autograder autograde --workers 2`, sandbox on;
+  (c) the floor: each submission's code executed once in a plain Python process, serially.
+Prints submissions per minute for each, the ratios b/a and b/c, and the peak
+memory of a grading worker's student process. BENCH_N sets the class size.
+"""
+
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import variants  # noqa: E402
+from autograder.course import ASSIGNMENTS  # noqa: E402
+from autograder.demo import personas  # noqa: E402
+from autograder.grade.restore import grade_id, nbgrader_meta  # noqa: E402
+from stock_course import make_course, nbgrader  # noqa: E402
+from support import reference_answers  # noqa: E402
+
+PY = sys.executable
+AUTOGRADER = str(Path(PY).parent / "autograder")
+
+
+def synthesize(assignment, n, rng):
+    """n answer sets: reference, correct variants, mistakes, stubs, in turn."""
+    reference = reference_answers(assignment)
+    exercises = [e.id for e in ASSIGNMENTS[assignment].exercises]
+    for i in range(n):
+        kind = ("reference", "variants", "mistakes", "stubs")[i % 4]
+        if kind == "reference":
+            answers = dict(reference)
+        elif kind == "variants":
+            answers = {**reference, **{e: rng.choice(variants.CORRECT[e])[1] for e in exercises}}
+        elif kind == "mistakes":
+            answers = {**reference, **{e: rng.choice(variants.WRONG[e])[1] for e in exercises}}
+        else:
+            answers = {}
+        yield f"{kind}{i:03d}", answers
+
+
+def place(course, assignment, student, answers):
+    nb = nbformat.read(course / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
+    personas.fill(nb, answers)
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
+    (folder / "timestamp.txt").write_text("2026-11-27 10:00:00.000000 UTC")
+    return folder / f"{assignment}.ipynb"
+
+
+def floor_script(notebook):
+    """The submission's code cells (not the test cells), each guarded, as one plain Python program."""
+    nb = nbformat.read(notebook, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or nbgrader_meta(cell).get("grade"):
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        parts.append(f"try:\n    exec({code!r})\nexcept Exception:\n    pass\n")
+    return "\n".join(parts)
+
+
+def timed(cmd, cwd):
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    return time.monotonic() - start, proc
+
+
+def main():
+    n = int(os.environ.get("BENCH_N", "60"))
+    rng = random.Random(0)
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    stock, ours = make_course(work, stock=True), make_course(work, stock=False)
+    rows = {}
+    for assignment in ASSIGNMENTS:
+        subs = list(synthesize(assignment, n, rng))
+        paths = [place(ours, assignment, s, a) for s, a in subs]
+        for s, a in subs:
+            place(stock, assignment, s, a)
+
+        t_a, proc_a = timed([str(Path(PY).parent / "nbgrader"), "autograde", assignment], stock)
+        t_b, proc_b = timed([AUTOGRADER, "autograde", assignment, "--workers", "2", "--require-sandbox"], ours)
+        if proc_b.returncode != 0:
+            print(proc_b.stdout, proc_b.stderr)
+        floors = []
+        for path in paths:
+            script = floor_script(path)
+            start = time.monotonic()
+            subprocess.run([PY, "-c", script], cwd=path.parent, capture_output=True,
+                           env=dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg"))
+            floors.append(time.monotonic() - start)
+        t_c = sum(floors)
+        rss = max(_student_rss(ours, assignment) or [0])
+        rows[assignment] = (t_a, t_b, t_c, rss, proc_a.returncode, proc_b.returncode)
+
+    print(f"\nclass: {n} submissions per assignment (reference, correct variants, mistakes, stubs); "
+          f"{os.cpu_count()} cores\n")
+    print(f"{'assignment':<20}{'(a) stock':>12}{'(b) ours':>12}{'(c) floor':>12}{'b/a':>8}{'b/c':>8}{'peak MiB':>10}")
+    print(f"{'':<20}{'subs/min':>12}{'subs/min':>12}{'subs/min':>12}{'thru':>8}{'/sub':>8}{'/worker':>10}")
+    for assignment, (t_a, t_b, t_c, rss, rc_a, rc_b) in rows.items():
+        per_min = lambda t: 60 * n / t  # noqa: E731
+        # b/c per submission: (b)'s wall time per submission with 2 workers times 2 (its cost on one core
+        # would be that, at best) over the floor's serial time per submission
+        per_sub_ratio = (t_b * 2 / n) / (t_c / n)
+        print(f"{assignment:<20}{per_min(t_a):>12.1f}{per_min(t_b):>12.1f}{per_min(t_c):>12.1f}"
+              f"{t_a / t_b:>7.2f}x{per_sub_ratio:>7.2f}x{rss / 1024:>10.0f}")
+    print("\nb/a: throughput of (b) over (a), goal >= 2. b/c: (b)'s cost per submission (wall per submission x 2 "
+          "workers) over (c)'s, goal <= 1.5. peak: largest student process of (b), goal <= 1024 MiB.")
+    print(f"(courses kept in {work})")
+
+
+def _student_rss(course, assignment):
+    """Peak memory of each graded submission's student process, from the autograded notebooks."""
+    out = []
+    for path in (course / "autograded").glob(f"*/{assignment}/{assignment}.ipynb"):
+        meta = nbformat.read(path, as_version=4).metadata.get("autograder", {})
+        if "max_rss_kb" in meta:
+            out.append(meta["max_rss_kb"])
+    return out
+
+
+if __name__ == "__main__":
+    main()
