@@ -26,7 +26,9 @@ from autograder.demo import nbgrader_env
 from autograder.grade import kernel
 from support import ROOT, reference_answers, release
 
-pytestmark = pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap (bwrap) is not installed")
+# CI sets AUTOGRADER_REQUIRE_SANDBOX=1: there a missing bwrap fails these tests instead of skipping them.
+pytestmark = pytest.mark.skipif(not shutil.which("bwrap") and os.environ.get("AUTOGRADER_REQUIRE_SANDBOX") != "1",
+                                reason="bubblewrap (bwrap) is not installed")
 
 A = "tensors_autograd"
 NOBODY = 65534

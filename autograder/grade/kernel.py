@@ -96,8 +96,10 @@ def install_kernelspec(prefix=None, user=False):
 
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / KERNEL_NAME
-        source.mkdir()
+        source.mkdir(mode=0o755)
         (source / "kernel.json").write_text(json.dumps(kernelspec(), indent=1) + "\n")
+        source.chmod(0o755)  # readable by every user of a shared install, whatever the umask
+        (source / "kernel.json").chmod(0o644)
         if user:
             return KernelSpecManager().install_kernel_spec(str(source), KERNEL_NAME, user=True)
         return KernelSpecManager().install_kernel_spec(str(source), KERNEL_NAME, prefix=prefix or sys.prefix)
@@ -279,6 +281,7 @@ def _forward(listener, path):
 
 def run(connection_file, extra=(), launcher=None):
     """Run the sandboxed kernel for `connection_file` until it exits; return its exit status."""
+    launcher = launcher or make_launcher(require=True, limits=limits_from_env())
     with open(connection_file) as f:
         info = json.load(f)
     transport = info.get("transport", "tcp")
