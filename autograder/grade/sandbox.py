@@ -126,6 +126,8 @@ class BwrapLauncher(ProcessGroupLauncher):
                 cmd += ["--symlink", os.readlink(top), top]
             elif os.path.isdir(top):
                 cmd += ["--ro-bind", top, top]
+        # /tmp first: a private tmpfs that the binds below may then sit in (a venv under /tmp, say)
+        cmd += ["--tmpfs", "/tmp"]
         made = {Path("/"), Path("/usr"), Path("/etc"), Path("/tmp")}
         for _, dest, _ in binds:  # parents of mount points, traversable by the student's uid
             for parent in reversed(dest.parents):
@@ -136,7 +138,7 @@ class BwrapLauncher(ProcessGroupLauncher):
             cmd += [kind, str(src.resolve()), str(dest)]
         # the grader's own package (judges, references) is never visible, even when installed there
         cmd += ["--tmpfs", str(Path(autograder.__file__).resolve().parent)]
-        cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", SANDBOX_HOME, "--"]
+        cmd += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_HOME, "--"]
         if self.as_root:
             cmd += ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--"]
