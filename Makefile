@@ -1,6 +1,7 @@
 # make demo: the whole nbgrader cycle on three simulated students.
 # make test: the project's test suite.
-# Both create .venv at the repository root when it is missing.
+# make lab: JupyterLab for the course (formgrader, Assignment List, a local exchange, demo data).
+# All create .venv at the repository root when it is missing.
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv system-deps security-report bench clean
+.PHONY: demo test venv system-deps security-report bench lab clean
 
 venv: $(STAMP)
 
@@ -21,6 +22,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP) system-deps
 	$(VENV)/bin/autograder demo
+
+# JupyterLab for the course on localhost: formgrader etc., a local exchange, demo data seeded in .lab/
+# on first start. LAB_ARGS: e.g. --reset, --port 8890, --no-student, --stock.
+lab: $(STAMP) system-deps
+	$(PY) -m autograder.lab $(LAB_ARGS)
 
 system-deps:
 	./scripts/system-deps.sh

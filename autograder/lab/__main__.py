@@ -15,7 +15,6 @@ for the next start (``--reset`` starts over).
 """
 
 import argparse
-import os
 import shutil
 import signal
 import socket

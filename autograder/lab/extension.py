@@ -14,10 +14,13 @@
    static files at their usual URLs (the originals stay untouched in
    site-packages; if a future nbgrader changes them, the fix simply steps aside):
 
-   - *Validate: "Cannot check version: TypeError ..."*: the Validate button's
-     code looks for a ``<jp-button>`` element that JupyterLab >= 4.1 toolbars no
-     longer render, and throws in the version-check callback
-     (jupyter/nbgrader#1866, #1883). The fix looks for ``jp-button`` or ``button``.
+   - *Validate: "Cannot check version: TypeError ..."* (jupyter/nbgrader#1866,
+     #1883): the Validate button's code finds its button with
+     ``getElementsByTagName("jp-button")[0]`` and throws inside the version-check
+     callback where the toolbar renders something else (reported with
+     JupyterLab/Notebook 4.1/7.1). The pinned JupyterLab 4.6 renders
+     ``<jp-button>``, so it does not bite here; the fix, harmless, accepts
+     ``jp-button`` or ``button``.
    - *Formgrader links outside the iframe*: opened in its own browser tab (the
      way to use it under JupyterHub >= 4.1, see the README), formgrader's
      links to assignment folders are ``/tree/<path>``, without the server's
@@ -54,7 +57,7 @@ except ImportError:  # pragma: no cover
     def allow_unauthenticated(method):
         return method
 
-log = logging.getLogger("autograder.lab")
+log = logging.getLogger("autograder.lab")  # the server's log once loaded
 NBGRADER_ROOT = Path(nbgrader.__file__).resolve().parent
 
 
@@ -71,9 +74,11 @@ class Worker:
 
     async def _ensure(self):
         if self.proc is None or self.proc.returncode is not None:
+            # Its own session: a Ctrl+C in the server's terminal must not kill a grading half-way;
+            # it exits when the server closes its stdin.
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "autograder.lab.worker", stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, limit=64 * 2**20)
+                stdout=asyncio.subprocess.PIPE, limit=64 * 2**20, start_new_session=True)
             log.info("autograder.lab: %s worker started (pid %s)", self.name, self.proc.pid)
 
     async def call(self, request):
@@ -95,10 +100,6 @@ class Worker:
             self.proc.kill()
             await self.proc.wait()
         self.proc = None
-
-    def stop(self):
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
 
 
 WORKERS = {}
@@ -124,7 +125,8 @@ def offloaded(base, method):
             formgrader.load_config_file()  # what the stock handler's `self.api` does, on every request
             request = {"kind": "api", "method": method, "args": list(args),
                        "config": base64.b64encode(pickle.dumps(formgrader.config)).decode(),
-                       "root": self.coursedir.root, "cwd": os.getcwd(), "log_level": self.log.getEffectiveLevel()}
+                       "root": self.coursedir.root, "cwd": os.getcwd(),
+                       "log_level": formgrader.log.getEffectiveLevel()}
             result = await worker("formgrader").call(request)
             self.write(json.dumps(result))
 
@@ -221,21 +223,32 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(serverapp):
+    global log
+    log = serverapp.log
     webapp = serverapp.web_app
     base_url = webapp.settings["base_url"]
-    handlers = [(url_path_join(base_url, pattern), offloaded(base, method))
-                for pattern, base, method in FORMGRADER_ACTIONS]
-    handlers.append((url_path_join(base_url, "/assignments/validate"), OffloadedValidateHandler))
+    enabled = serverapp.jpserver_extensions
+    handlers = []
+    if enabled.get("nbgrader.server_extensions.formgrader"):
+        handlers += [(url_path_join(base_url, pattern), offloaded(base, method))
+                     for pattern, base, method in FORMGRADER_ACTIONS]
+    if enabled.get("nbgrader.server_extensions.validate_assignment"):
+        handlers.append((url_path_join(base_url, "/assignments/validate"), OffloadedValidateHandler))
+    offloaded_count = len(handlers)
     for rel, text in patched_static_files().items():
+        if rel.startswith("formgrader/") and not enabled.get("nbgrader.server_extensions.formgrader"):
+            continue
         handlers.append((re.escape(url_path_join(base_url, rel)), PatchedStaticHandler,
                          {"text": text, "content_type": "application/javascript; charset=UTF-8"}))
+    if not handlers:
+        return
     # Ahead of every other rule, whatever order the extensions load in: the same URLs as nbgrader's.
     # (tornado's add_handlers inserts the new rule just before the last one.)
     webapp.add_handlers(".*$", handlers)
     rules = webapp.default_router.rules
     rules.insert(0, rules.pop(len(rules) - 2))
-    serverapp.log.info("autograder.lab: formgrader actions and Validate run in a worker process; "
-                       "%d nbgrader static file(s) corrected", len(handlers) - len(FORMGRADER_ACTIONS) - 1)
+    serverapp.log.info("autograder.lab: %d nbgrader action(s) run in a worker process; %d static file(s) corrected",
+                       offloaded_count, len(handlers) - offloaded_count)
 
 
 load_jupyter_server_extension = _load_jupyter_server_extension  # older jupyter_server name

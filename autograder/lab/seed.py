@@ -17,24 +17,30 @@ process, to save a Python start per command), so the state is what a class
 would produce with the same commands.
 """
 
+import contextlib
+import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-
-from ..course import ASSIGNMENTS
+from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeError, ExchangeFactory
 from traitlets.config import Config, PyFileConfigLoader
 
+from ..course import ASSIGNMENTS
 from ..demo import COURSE_ID, STUDENTS, answer, make_course, student_home
 
 STAMP = ".seeded"
 #: the student who uses the second JupyterLab (Assignment List, Validate, Submit)
 INTERACTIVE_STUDENT = "dani"
+#: names for the formgrader's tables (first, last)
+NAMES = {"ana": ("Ana", "Lima"), "bruno": ("Bruno", "Costa"), "carla": ("Carla", "Dias"),
+         "dani": ("Daniela", "Rocha")}
 
 
 @dataclass
@@ -76,7 +82,7 @@ def seed(course_root, state_dir, students=STUDENTS, interactive=(INTERACTIVE_STU
     lab.state.mkdir(parents=True)
     (lab.state / ".gitignore").write_text("*\n")
     course, exchange = make_course(Path(course_root), lab.state)
-    with open(lab.log, "w") as log:
+    with open(lab.log, "w") as log, venv_on_path():
         instructor = Nbgrader(course, log)
         for a in ASSIGNMENTS:
             instructor.api("generate_assignment", a)
@@ -95,12 +101,27 @@ def seed(course_root, state_dir, students=STUDENTS, interactive=(INTERACTIVE_STU
         say("  envios coletados (corrija-os pelo Formgrader)")
         for student in interactive:
             interactive_home(lab, student)
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+            for student in [*students, *interactive]:
+                first, last = NAMES.get(student, (student.capitalize(), ""))
+                gb.update_or_create_student(student, first_name=first, last_name=last)
     (lab.state / STAMP).write_text("ok\n")
     return lab
 
 
 class SeedFailed(RuntimeError):
     pass
+
+
+@contextlib.contextmanager
+def venv_on_path():
+    """nbgrader runs `alembic` from PATH when it opens a gradebook: the one beside this Python."""
+    saved = os.environ.get("PATH", "")
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + saved
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = saved
 
 
 class Nbgrader:
@@ -110,6 +131,7 @@ class Nbgrader:
     def __init__(self, course, log):
         self.config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
         self.config.CourseDirectory.root = str(course)
+        self.config.CollectApp.check_owner = False  # one unix user submits for every simulated student
         self.log = log
 
     def api(self, method, *args):

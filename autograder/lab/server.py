@@ -44,7 +44,7 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}{self.base_url}"
 
     def lab_url(self, path="lab"):
-        return f"{self.url}{path}?token={self.token}"
+        return f"{self.url}{path}{'&' if '?' in path else '?'}token={self.token}"
 
     def request(self, method, path, data=None, timeout=600):
         """One HTTP request to the server (token header), the JSON answer decoded."""
@@ -85,8 +85,11 @@ def jupyter_env(config_dir, ours=True, instructor=True, env=None):
     """
     config_dir = Path(config_dir)
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    extensions = {"autograder.lab": bool(ours)}
+    if not instructor:  # as in a student's image: no formgrader behind the student's token
+        extensions["nbgrader.server_extensions.formgrader"] = False
     (config_dir / "jupyter_server_config.json").write_text(json.dumps({
-        "ServerApp": {"jpserver_extensions": {"autograder.lab": bool(ours)}},
+        "ServerApp": {"jpserver_extensions": extensions},
     }, indent=1))
     disabled = {p: True for p in QUIET_PLUGINS + (() if instructor else INSTRUCTOR_PLUGINS)}
     (config_dir / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))

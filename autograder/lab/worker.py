@@ -35,7 +35,7 @@ def run_api(req):
     os.chdir(req["cwd"])
     coursedir = CourseDirectory(config=config, root=req["root"])
     api = NbGraderAPI(coursedir, Authenticator(config=config), config=config)
-    api.log_level = req.get("log_level", logging.INFO)
+    api.log.setLevel(req.get("log_level", logging.INFO))  # what the formgrader's log shows, as stock
     return getattr(api, req["method"])(*req["args"])
 
 
