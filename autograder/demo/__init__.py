@@ -130,6 +130,8 @@ def run_demo(course_root, keep=False, out=sys.stdout):
         say(f"  {path}")
     say(f"\nPasta da demonstração: {work}  (log dos comandos nbgrader: {log_path})")
     say(f"Tempo total: {time.monotonic() - start:.0f} s")
+    say("Próximos passos: abra um dos arquivos de feedback no navegador; para a turma real, siga "
+        "'For instructors' no README (nbgrader release_assignment / collect / autograde) ou rode `make lab`.")
     return 0
 
 
