@@ -6,12 +6,17 @@ correct variants, typical mistakes, stubs) and times
   (b) `autograder autograde --workers 2`, sandbox on;
   (c) the floor: each submission's code executed once in a plain Python process, serially.
 Prints submissions per minute for each, the ratios b/a and b/c, and the peak
-memory of a grading worker's student process. BENCH_N sets the class size.
+memory of a grading worker's student process; then a profile of (b): where a
+submission's time goes (the grader's own timestamps of each phase, the judge,
+the single writer, the grader's start-up) next to the floor and to a bare
+`import torch`, and peak memory of the grader and of the student processes
+against the floor running the same submissions. BENCH_N sets the class size.
 """
+
+import json
 
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -82,7 +87,7 @@ def main():
     rng = random.Random(0)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     stock, ours = make_course(work, stock=True), make_course(work, stock=False)
-    rows = {}
+    rows, profiles = {}, {}
     for assignment in ASSIGNMENTS:
         subs = list(synthesize(assignment, n, rng))
         paths = [place(ours, assignment, s, a) for s, a in subs]
@@ -90,19 +95,20 @@ def main():
             place(stock, assignment, s, a)
 
         t_a, proc_a = timed([str(Path(PY).parent / "nbgrader"), "autograde", assignment], stock)
-        t_b, proc_b = timed([AUTOGRADER, "autograde", assignment, "--workers", "2", "--require-sandbox"], ours)
+        timings = work / f"timings-{assignment}.json"
+        t_b, proc_b = timed([AUTOGRADER, "autograde", assignment, "--workers", "2", "--require-sandbox",
+                             "--timings", str(timings)], ours)
         if proc_b.returncode != 0:
             print(proc_b.stdout, proc_b.stderr)
-        floors = []
-        for path in paths:
-            script = floor_script(path)
-            start = time.monotonic()
-            subprocess.run([PY, "-c", script], cwd=path.parent, capture_output=True,
-                           env=dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg"))
-            floors.append(time.monotonic() - start)
+        floors, floor_rss = [], {}
+        for (student, _), path in zip(subs, paths):
+            seconds, floor_rss[student] = run_floor(floor_script(path), path.parent)
+            floors.append(seconds)
         t_c = sum(floors)
-        rss = max(_student_rss(ours, assignment) or [0])
+        meta = _autograded_meta(ours, assignment)
+        rss = max([m.get("max_rss_kb", 0) for m in meta.values()] or [0])
         rows[assignment] = (t_a, t_b, t_c, rss, proc_a.returncode, proc_b.returncode)
+        profiles[assignment] = (meta, floor_rss, t_c / n, json.loads(timings.read_text()))
 
     print(f"\nclass: {n} submissions per assignment (reference, correct variants, mistakes, stubs); "
           f"{os.cpu_count()} cores\n")
@@ -117,16 +123,71 @@ def main():
               f"{t_a / t_b:>7.2f}x{per_sub_ratio:>7.2f}x{rss / 1024:>10.0f}")
     print("\nb/a: throughput of (b) over (a), goal >= 2. b/c: (b)'s cost per submission (wall per submission x 2 "
           "workers) over (c)'s, goal <= 1.5. peak: largest student process of (b), goal <= 1024 MiB.")
+    print_profile(profiles, n)
     print(f"(courses kept in {work})")
 
 
-def _student_rss(course, assignment):
-    """Peak memory of each graded submission's student process, from the autograded notebooks."""
-    out = []
+def run_floor(script, cwd):
+    """(wall seconds, peak resident KiB) of one plain-Python run of a submission's code."""
+    start = time.monotonic()
+    proc = subprocess.Popen([PY, "-c", script], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg"))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    return time.monotonic() - start, usage.ru_maxrss
+
+
+def bare_import_torch(times=5):
+    """Mean wall seconds of `python -c "import torch"`: the part of every submission no grader can skip."""
+    start = time.monotonic()
+    for _ in range(times):
+        subprocess.run([PY, "-c", "import torch"], check=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    return (time.monotonic() - start) / times
+
+
+def print_profile(profiles, n):
+    """Where (b)'s time and memory go, per submission, next to the floor's."""
+    names = list(profiles)
+    torch_import = bare_import_torch()
+    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
+    rows = [("(c) floor: the submission's code, plain Python", [profiles[a][2] for a in names]),
+            ("    of which a bare `import torch`", [torch_import for _ in names])]
+    for phase, label in (("startup", "start-up: sandbox, interpreter, torch, IPython, guard"),
+                         ("cells", "the notebook's cells, once"),
+                         ("probes", "probes: hidden inputs, in forks"),
+                         ("judge", "judge (grader process)")):
+        rows.append((f"(b) {label}", [mean([m.get("phases", {}).get(phase, 0.0) for m in profiles[a][0].values()])
+                                      for a in names]))
+    rows.append(("(b) recording (single writer: gradebook, notebook)",
+                 [profiles[a][3]["recording"] / max(1, profiles[a][3]["graded"]) for a in names]))
+    print(f"\nprofile of (b), mean seconds per submission{'':<12}" + "".join(f"{a:>20}" for a in names))
+    for label, values in rows:
+        print(f"{label:<56}" + "".join(f"{v:>20.3f}" for v in values))
+    print(f"{'(b) grader start-up, once per run: imports + set-up':<56}"
+          + "".join(f"{profiles[a][3]['imports'] + profiles[a][3]['startup']:>20.2f}" for a in names))
+
+    print(f"\npeak memory, MiB{'':<40}" + "".join(f"{a:>20}" for a in names))
+    mib = lambda kb: f"{kb / 1024:>20.0f}"  # noqa: E731
+    print(f"{'(b) grader process (all workers share it)':<56}" + "".join(mib(profiles[a][3]["maxrss_kb"])
+                                                                       for a in names))
+    for label, kinds in (("reference and correct variants", ("reference", "variants")),
+                         ("all submissions", ("reference", "variants", "mistakes", "stubs"))):
+        ours, floor = [], []
+        for a in names:
+            meta, floor_rss = profiles[a][0], profiles[a][1]
+            picked = {s: m.get("max_rss_kb", 0) for s, m in meta.items() if s.startswith(kinds)}
+            top = max(picked, key=picked.get)
+            ours.append(mib(picked[top]))
+            floor.append(mib(floor_rss.get(top, 0)))
+        print(f"{'(b) largest student process, ' + label:<56}" + "".join(ours))
+        print(f"{'    (c) the same submission run by the floor':<56}" + "".join(floor))
+
+
+def _autograded_meta(course, assignment):
+    """student -> the engine's metadata in their autograded notebook."""
+    out = {}
     for path in (course / "autograded").glob(f"*/{assignment}/{assignment}.ipynb"):
-        meta = nbformat.read(path, as_version=4).metadata.get("autograder", {})
-        if "max_rss_kb" in meta:
-            out.append(meta["max_rss_kb"])
+        out[path.parent.parent.name] = nbformat.read(path, as_version=4).metadata.get("autograder", {})
     return out
 
 

@@ -115,6 +115,18 @@ def test_progress_bar_with_eta_on_a_terminal(graded_class):
     assert re.search(r"\r\[#+\.*\] 1/1\s+ETA", text), text
 
 
+def test_timings_file_says_where_the_graders_time_went(graded_class, tmp_path):
+    course, _, _ = graded_class
+    proc = autograde(course, "--force", "--student", "ref0*", "--timings", str(tmp_path / "t.json"))
+    assert proc.returncode == 0, proc.stderr
+    timings = json.loads((tmp_path / "t.json").read_text())
+    assert timings["graded"] == 2
+    assert 0 < timings["startup"] < timings["elapsed"] and 0 < timings["recording"] < timings["elapsed"]
+    assert timings["imports"] > 0 and timings["maxrss_kb"] > 0
+    meta = nbformat.read(course / "autograded" / "ref00" / A / f"{A}.ipynb", as_version=4).metadata.autograder
+    assert meta["phases"]["startup"] > 0 and meta["phases"]["probes"] > 0
+
+
 def test_rerun_skips_graded_submissions_unless_forced(graded_class):
     course, expected, _ = graded_class
     again = autograde(course)

@@ -131,3 +131,28 @@ def test_student_output_and_exit_codes_do_not_change_scores(tmp_path):
     assert grade(path).score == 12
     stubs = reference_with("tensors_autograd", create_tensors="print('{\"score\": 3, \"max_score\": 3}')\nprint('All tests passed')\n")
     assert scores(grade(write_submission(tmp_path, "tensors_autograd", stubs)))["create_tensors"] == 0
+
+
+def test_grading_phases_are_timed_for_benchmarks(tmp_path):
+    result = grade(write_submission(tmp_path, "tensors_autograd", reference_answers("tensors_autograd")))
+    phases = result.phases
+    assert set(phases) == {"startup", "cells", "probes", "judge"}
+    assert all(v >= 0 for v in phases.values()), phases
+    assert phases["startup"] > 0 and phases["probes"] > 0
+    assert sum(phases.values()) <= result.execution_time + 0.05
+
+
+def test_a_failure_drawing_hidden_inputs_is_the_graders_error_not_a_zero(tmp_path, monkeypatch):
+    # The inputs are drawn in a thread while the student's process starts: their error must still surface.
+    from autograder import checks
+
+    real = checks.module_for
+
+    def broken(exercise_id):
+        if exercise_id == "autograd_descent":
+            raise RuntimeError("judge module broken")
+        return real(exercise_id)
+
+    monkeypatch.setattr(checks, "module_for", broken)
+    with pytest.raises(RuntimeError, match="judge module broken"):
+        grade(write_submission(tmp_path, "tensors_autograd", reference_answers("tensors_autograd")))

@@ -65,6 +65,8 @@ class Summary:
     skipped: list = field(default_factory=list)    # already graded
     failed: list = field(default_factory=list)     # (Submission, one-line reason)
     elapsed: float = 0.0
+    startup: float = 0.0      # seconds before the workers started (gradebook, sources, skip checks)
+    recording: float = 0.0    # seconds the single writer spent on the gradebook and notebooks
 
 
 def find_submissions(coursedir, assignment_id, student="*"):
@@ -104,9 +106,9 @@ def grade_one(sub, options, sources):
     return restored, grade
 
 
-def record(db_url, course_id, sub, nb):
-    """Single writer: the submission's grades and comments in one transaction."""
-    with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
+def record(gb, sub, nb):
+    """Single writer: the submission's grades and comments, committed together."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy autoflush warnings, harmless here
         gb.update_or_create_student(sub.student)
         if sub.timestamp:
@@ -125,7 +127,11 @@ def record(db_url, course_id, sub, nb):
                 comment = gb.find_comment(name, sub.notebook, sub.assignment, sub.student)
                 untouched = cell.metadata.nbgrader.get("checksum") == compute_checksum(cell)
                 comment.auto_comment = "No response." if untouched else None
-        gb.db.commit()
+        try:
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()  # the session stays usable for the next submission
+            raise
 
 
 def write_atomically(nb, path, timestamp_source=None):
@@ -162,17 +168,21 @@ def autograde(course_root, assignment_id, workers=2, student="*", force=False, l
     sources = load_sources(course_root, assignment.id)
     progress = Progress(len(todo), stream, skipped=len(summary.skipped))
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    futures = {pool.submit(grade_one, sub, options, sources): (sub, time.monotonic()) for sub in todo}
+    futures = {pool.submit(grade_one, sub, options, sources): sub for sub in todo}
+    summary.startup = time.monotonic() - start
+    gb = Gradebook(coursedir.db_url, coursedir.course_id)  # one session for the run: this is the only writer
     try:
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                sub, began = futures[future]
+                sub = futures[future]
                 try:
                     nb, grade = future.result()
-                    record(coursedir.db_url, coursedir.course_id, sub, nb)
+                    writing = time.monotonic()
+                    record(gb, sub, nb)
                     write_atomically(nb, autograded_path(coursedir, sub), sub.path.parent / "timestamp.txt")
+                    summary.recording += time.monotonic() - writing
                     summary.graded.append((sub, grade.score, grade.max_score, grade.execution_time))
                     progress.step(f"{sub.label} {grade.score:g}/{grade.max_score:g}")
                 except (BadSubmission, GradingError, OSError, ValueError) as exc:
@@ -184,6 +194,8 @@ def autograde(course_root, assignment_id, workers=2, student="*", force=False, l
               f"{len(todo) - len(summary.graded) - len(summary.failed)} por fazer (rode de novo para continuar)",
               file=stream, flush=True)
         os._exit(130)  # running workers die with the process; their sandboxes with them
+    finally:
+        gb.close()
     pool.shutdown()
     progress.close()
     summary.elapsed = time.monotonic() - start

@@ -7,6 +7,7 @@ cell and runs the other exercises without it.
 """
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ class NotebookGrade:
     skipped_cells: list = field(default_factory=list)
     processes: int = 0                 # student processes started (1 unless a cell hung or crashed)
     max_rss_kb: int = 0                # peak memory of the student's process (as it reported it)
+    phases: dict = field(default_factory=dict)  # wall seconds per phase, for benchmarks
 
     @property
     def score(self):
@@ -130,6 +132,34 @@ def grade_notebook(path, assignment_id=None, options=None):
     return grade_restored(restored, assignment, options, start)
 
 
+class _DrawnInputs:
+    """The hidden inputs, drawn in a thread while the student's process starts (they are only sent
+    when its probes are ready); reading one waits for the drawing, and re-raises its error."""
+
+    def __init__(self, assignment, key, digest):
+        self.modules, self._inputs, self._error = {}, {}, None
+        self._thread = threading.Thread(target=self._draw, args=(assignment, key, digest), daemon=True)
+        self._thread.start()
+
+    def _draw(self, assignment, key, digest):
+        try:
+            for exercise in assignment.exercises:
+                self.modules[exercise.id] = checks.module_for(exercise.id)
+                rng = np.random.default_rng(secret.exercise_seed(key, assignment.id, exercise.id, digest))
+                self._inputs[exercise.id] = self.modules[exercise.id].draw(rng)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader
+            self._error = exc
+
+    def all(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._inputs
+
+    def __getitem__(self, exercise_id):
+        return self.all()[exercise_id]
+
+
 def grade_restored(restored, assignment, options, start=None):
     start = time.monotonic() if start is None else start
     key = options.secret or secret.course_secret(options.course_root)
@@ -137,22 +167,20 @@ def grade_restored(restored, assignment, options, start=None):
     cell_of = {restore.grade_id(c): i for i, c in enumerate(restored.cells) if restore.grade_id(c)}
     launcher = options.get_launcher()
 
-    modules, inputs = {}, {}
-    for exercise in assignment.exercises:
-        modules[exercise.id] = checks.module_for(exercise.id)
-        rng = np.random.default_rng(secret.exercise_seed(key, assignment.id, exercise.id, digest))
-        inputs[exercise.id] = modules[exercise.id].draw(rng)
+    drawn = _DrawnInputs(assignment, key, digest)
     cells = [[i, src] for i, src in restore.code_cells(restored)]
     probes = [[e.id, cell_of[e.test_cell]] for e in assignment.exercises]
     own = {e.id: cell_of.get(e.id) for e in assignment.exercises}
     timeout = min(options.exercise_timeout, options.submission_timeout)
 
-    run = execute.run_notebook(cells, probes, inputs, timeout, launcher, own_cells=own)
+    run = execute.run_notebook(cells, probes, drawn, timeout, launcher, own_cells=own)
     if not run.heard_anything:
         # Nothing student-controlled runs before the first cell starts: this is the grader's failure.
         raise GradingError(f"the grading process exited before running any cell (launcher: {launcher.name}); "
                            "set AUTOGRADER_CHILD_STDERR=/tmp/child.log to see its error output")
 
+    judging = time.monotonic()
+    inputs, modules = drawn.all(), drawn.modules
     results = []
     for exercise in assignment.exercises:
         outcome = run.outcomes[exercise.id]
@@ -165,6 +193,8 @@ def grade_restored(restored, assignment, options, start=None):
         elif interruption and not result.note:
             result.note = interruption
         results.append(result)
-    elapsed = time.monotonic() - start
-    return NotebookGrade(assignment.id, results, restored, elapsed, sorted(run.skipped_cells),
-                         processes=run.processes, max_rss_kb=run.max_rss_kb)
+    end = time.monotonic()
+    phases = {**run.phases, "judge": end - judging}
+    return NotebookGrade(assignment.id, results, restored, end - start, sorted(run.skipped_cells),
+                         processes=run.processes, max_rss_kb=run.max_rss_kb,
+                         phases={k: round(v, 4) for k, v in phases.items()})

@@ -54,6 +54,9 @@ class NotebookRun:
     processes: int = 0
     max_rss_kb: int = 0       # the largest student process (resident set), for benchmarks
     heard_anything: bool = False
+    # Wall seconds as the grader saw them (benchmarks only): "startup" from launch to the first cell
+    # (sandbox, interpreter, imports), "probes" from each "ready" to its "probe_end", "cells" the rest.
+    phases: dict = field(default_factory=lambda: {"startup": 0.0, "cells": 0.0, "probes": 0.0})
 
 
 def prepare_workdir():
@@ -106,6 +109,7 @@ def run_notebook(cells, probes, inputs, timeout, launcher=None, workdir=None, ow
 def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cells):
     """One process over the notebook; returns the probes still to run (after a hang or a crash)."""
     read_fd, write_fd = os.pipe()
+    launched = time.monotonic()
     inside = launcher.prepare(workdir)  # the folder as the student's process sees it
     argv, env = launcher.command([sys.executable, "-I", "-c", BOOT, str(write_fd), inside], workdir,
                                  child_env(inside))
@@ -118,6 +122,8 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
     if debug:
         sink.close()
     run.processes += 1
+    first_heard = probe_began = None
+    probing = 0.0  # seconds spent in this process's probes
     lock = threading.Lock()  # one writer at a time on the child's stdin
 
     def send(obj):
@@ -151,6 +157,8 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
                 if not chunk:
                     break  # the process closed the channel: it exited or was killed
                 run.heard_anything = True
+                if first_heard is None:
+                    first_heard = time.monotonic()
                 total += len(chunk)
                 if total > MAX_REPORT_BYTES:
                     run.outcomes[current].malformed = True
@@ -178,12 +186,15 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
                         continue  # events about another exercise are not this one's to report
                     elif event == "ready" and not outcome.ready:
                         outcome.ready = True
+                        probe_began = time.monotonic()
                         send_later(inputs[current])
                     elif event == "obs" and outcome.ready and type(msg.get("key")) is str:
                         outcome.observations.setdefault(msg["key"], msg.get("data"))
                     elif event in ("done", "probe_error") and outcome.ready:
                         outcome.done = True
                     elif event == "probe_end" and outcome.ready:
+                        probing += time.monotonic() - probe_began
+                        probe_began = None
                         outcome.crashed = not outcome.done
                         remaining.pop(0)
                         if not remaining:
@@ -193,6 +204,13 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
     finally:
         _kill(proc)
         os.close(read_fd)
+        ended_at = time.monotonic()
+        if probe_began is not None:
+            probing += ended_at - probe_began
+        if first_heard is not None:
+            run.phases["startup"] += first_heard - launched
+            run.phases["cells"] += ended_at - first_heard - probing
+        run.phases["probes"] += probing
     if not remaining:
         return []
     # The process stopped early: the current exercise loses what was not observed.

@@ -36,5 +36,6 @@ def annotate(nb, grade, submission_sha256=None):
         "checks": {e.id: [[c.name, c.points, c.max_points, c.message] for c in e.checks] for e in grade.exercises},
         "processes": grade.processes,
         "max_rss_kb": grade.max_rss_kb,  # as the student's process reported it: for benchmarks only
+        "phases": grade.phases,          # wall seconds per grading phase: for benchmarks only
     }
     return nb
