@@ -283,6 +283,22 @@ def test_formgrader_in_its_own_tab_under_a_base_url(instructor, browser):
         own_tab_flow(steps, instructor)
 
 
+def show_in_file_browser(tab, name, seconds=60):
+    """Wait until ``name`` shows in the file browser. The saved layout is restored asynchronously and
+    may collapse the left sidebar after the page looks ready, so open it again as often as needed."""
+    item = tab.locator(".jp-DirListing-item", has_text=name)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not tab.locator("#filebrowser").is_visible():
+            tab.get_by_role("tab", name=re.compile("^File Browser")).click()
+        try:
+            expect(item).to_be_visible(timeout=3000)
+            return
+        except AssertionError:
+            continue
+    expect(item).to_be_visible(timeout=1000)
+
+
 def own_tab_flow(steps, instructor):
     page = steps.page
     page.goto(instructor.lab_url("formgrader"))
@@ -294,10 +310,8 @@ def own_tab_flow(steps, instructor):
     tab = new_tab.value
     tab.locator("#jupyterlab-splash").wait_for(state="detached")
     tab.locator("#jp-main-dock-panel").wait_for()
-    if not tab.locator("#filebrowser").is_visible():  # the saved layout may have it collapsed
-        tab.get_by_role("tab", name=re.compile("^File Browser")).click()
     expect(tab.locator("#filebrowser .jp-BreadCrumbs")).to_contain_text("tensors_autograd")
-    expect(tab.locator(".jp-DirListing-item", has_text="tensors_autograd.ipynb")).to_be_visible()
+    show_in_file_browser(tab, "tensors_autograd.ipynb")
     steps.shot("link-opens-the-source-folder", tab)
 
 
