@@ -10,14 +10,17 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.demo import make_course, nbgrader, personas, student_home
-from hostile import ALWAYS_EQUAL, BLANK_LATER_CELLS, PATCHED_ALLCLOSE, WARNING_BUT_CORRECT
+from attacks import ATTACKS, CONTROLS
 from support import ROOT, grade, reference_answers, scores
 
 A = "tensors_autograd"
+TRICK = {attack.name: attack.code for attack in ATTACKS}
 STUDENTS = {
-    "ref_warns": {**reference_answers(A), "create_tensors": WARNING_BUT_CORRECT},
-    "cheater": {"create_tensors": ALWAYS_EQUAL, "move_to_device": PATCHED_ALLCLOSE,
-                "autograd_descent": BLANK_LATER_CELLS},
+    # correct, but torch and the student write warnings to stderr: stock nbgrader zeroes such test cells
+    "ref_warns": {**reference_answers(A), "create_tensors": CONTROLS["warns"][1]},
+    # three tricks from the adversarial suite at once, wrong answers under each
+    "cheater": {"create_tensors": TRICK["always_equal_object"], "fix_inplace": TRICK["patch_torch_allclose"],
+                "autograd_descent": TRICK["input_transformer_blanks_tests"]},
     "stubs": {},
 }
 EXPECTED = {"ref_warns": 12, "cheater": 0, "stubs": 0}
@@ -72,7 +75,7 @@ def test_feedback_shows_engine_messages_and_no_hidden_checks(course):
     html = (course_dir / "feedback" / "cheater" / A / f"{A}.html").read_text()
     assert "Exercício 1 — Criando tensores: 0/3 pontos" in html
     assert "make_matrix() devolveu um objeto de outro tipo; esperado torch.Tensor" in html
-    assert "pick_device() com CUDA disponível e MPS disponível devolveu outro texto; esperado \"cuda\"" in html
+    assert "Exercício 4 — Corrigindo a operação in-place: 0/3 pontos" in html
     for forbidden in ("BEGIN HIDDEN TESTS", "run_hidden_checks", "autograder.check", "reference.py"):
         assert forbidden not in html
     good = (course_dir / "feedback" / "ref_warns" / A / f"{A}.html").read_text()
