@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-STARTED = time.monotonic()
-
 from .course import ASSIGNMENTS
+
+STARTED = time.monotonic()  # for --timings: the grader's own start-up
 
 
 def find_course_root(explicit=None):
@@ -65,14 +65,19 @@ def cmd_autograde(args):
         return 2
     print(f"{len(summary.graded)} corrigidas, {len(summary.skipped)} já corrigidas antes, "
           f"{len(summary.failed)} com falha, em {summary.elapsed:.0f} s")
-    if args.timings:  # for `make bench`: where the grader process's own time went
-        Path(args.timings).write_text(json.dumps({
-            "imports": round(called - STARTED, 3), "startup": round(summary.startup, 3),
-            "recording": round(summary.recording, 3), "elapsed": round(summary.elapsed, 3),
-            "graded": len(summary.graded),
-            "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
     for sub, reason in summary.failed:
         print(f"  falhou: {sub.label}: {reason}")
+    if args.timings:  # for `make bench`: where the grader process's own time went
+        try:
+            Path(args.timings).write_text(json.dumps({
+                "imports": round(called - STARTED, 3), "startup": round(summary.startup, 3),
+                "recording": round(summary.recording, 3), "elapsed": round(summary.elapsed, 3),
+                "graded": len(summary.graded),
+                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+        except OSError as exc:
+            print(f"autograder: error: cannot write --timings {args.timings}: {exc.strerror} "
+                  "(the grades are recorded; give a writable file)", file=sys.stderr)
+            return 2
     return 1 if summary.failed else 0
 
 

@@ -14,7 +14,6 @@ against the floor running the same submissions. BENCH_N sets the class size.
 """
 
 import json
-
 import os
 import random
 import subprocess
@@ -98,8 +97,9 @@ def main():
         timings = work / f"timings-{assignment}.json"
         t_b, proc_b = timed([AUTOGRADER, "autograde", assignment, "--workers", "2", "--require-sandbox",
                              "--timings", str(timings)], ours)
-        if proc_b.returncode != 0:
-            print(proc_b.stdout, proc_b.stderr)
+        for label, proc in (("(a) stock nbgrader autograde", proc_a), ("(b) autograder autograde", proc_b)):
+            if proc.returncode != 0:
+                print(f"{label} exited with {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
         floors, floor_rss = [], {}
         for (student, _), path in zip(subs, paths):
             seconds, floor_rss[student] = run_floor(floor_script(path), path.parent)

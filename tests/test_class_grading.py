@@ -125,6 +125,12 @@ def test_timings_file_says_where_the_graders_time_went(graded_class, tmp_path):
     assert timings["imports"] > 0 and timings["maxrss_kb"] > 0
     meta = nbformat.read(course / "autograded" / "ref00" / A / f"{A}.ipynb", as_version=4).metadata.autograder
     assert meta["phases"]["startup"] > 0 and meta["phases"]["probes"] > 0
+    # a file that cannot be written: one line saying so, exit 2, and the grades are recorded anyway
+    bad = autograde(course, "--force", "--student", "ref00", "--timings", str(tmp_path / "no" / "such" / "t.json"))
+    assert bad.returncode == 2
+    errors = [line for line in bad.stderr.splitlines() if line.startswith("autograder: error:")]
+    assert len(errors) == 1 and "--timings" in errors[0] and "Traceback" not in bad.stderr, bad.stderr
+    assert "1 corrigidas" in bad.stdout and gradebook_scores(course)["ref00"] == 12.0
 
 
 def test_rerun_skips_graded_submissions_unless_forced(graded_class):

@@ -156,3 +156,19 @@ def test_a_failure_drawing_hidden_inputs_is_the_graders_error_not_a_zero(tmp_pat
     monkeypatch.setattr(checks, "module_for", broken)
     with pytest.raises(RuntimeError, match="judge module broken"):
         grade(write_submission(tmp_path, "tensors_autograd", reference_answers("tensors_autograd")))
+
+
+@pytest.mark.parametrize("total, expected", [
+    (9, {"create_tensors": 3, "move_to_device": 3, "autograd_descent": 0, "fix_inplace": 0}),
+    (120, {"create_tensors": 3, "move_to_device": 3, "autograd_descent": 3, "fix_inplace": 3}),
+])
+def test_the_whole_notebook_has_its_own_clock(tmp_path, total, expected):
+    # Each exercise alone is within its 60 s, but the notebook as a whole is not when given 9 s.
+    answers = reference_answers("tensors_autograd")
+    answers["autograd_descent"] += "\nimport time\ntime.sleep(15)\n"
+    result = grade(write_submission(tmp_path, "tensors_autograd", answers), submission_timeout=total)
+    assert scores(result) == expected
+    late = [e for e in result.exercises if e.score == 0]
+    assert all(e.note and "tempo total de avaliação do notebook" in e.note for e in late), [e.note for e in late]
+    if total == 9:
+        assert result.execution_time < 14  # stopped at the notebook's deadline, not after the 15 s sleep

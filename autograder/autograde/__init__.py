@@ -3,8 +3,8 @@
 Workers grade (each submission in its own sandboxed process); this process is
 the single writer of nbgrader's gradebook and of the autograded notebooks, so
 formgrader, `nbgrader export`, `generate_feedback` and `release_feedback` see
-the results exactly as after `nbgrader autograde`. Each submission is recorded
-in one gradebook transaction, then its autograded notebook is written
+the results exactly as after `nbgrader autograde`. A submission's scores and
+comments are committed together, then its autograded notebook is written
 atomically; a submission whose autograded notebook matches its current content
 is skipped unless --force. So an interrupted run (Ctrl-C, kill) loses nothing
 already graded, and the next run picks up the rest.

@@ -99,10 +99,12 @@ def load_sources(course_root, assignment_id):
     return assignment, source, release
 
 
-def _interruption(outcome, timeout):
+def _interruption(outcome, timeout, total_timeout):
     """Why an exercise's probe did not finish, in pt-BR, or None."""
     if outcome.done:
         return None
+    if outcome.out_of_time:
+        return f"o tempo total de avaliação do notebook ({total_timeout:.0f} s) acabou antes deste exercício terminar"
     if outcome.malformed:
         return "o processo de avaliação enviou dados inválidos; nenhum ponto neste exercício"
     if not outcome.ready:
@@ -173,7 +175,9 @@ def grade_restored(restored, assignment, options, start=None):
     own = {e.id: cell_of.get(e.id) for e in assignment.exercises}
     timeout = min(options.exercise_timeout, options.submission_timeout)
 
-    run = execute.run_notebook(cells, probes, drawn, timeout, launcher, own_cells=own)
+    total_timeout = options.submission_timeout
+    run = execute.run_notebook(cells, probes, drawn, timeout, launcher, own_cells=own,
+                               total_timeout=total_timeout - (time.monotonic() - start))
     if not run.heard_anything:
         # Nothing student-controlled runs before the first cell starts: this is the grader's failure.
         raise GradingError(f"the grading process exited before running any cell (launcher: {launcher.name}); "
@@ -184,7 +188,7 @@ def grade_restored(restored, assignment, options, start=None):
     results = []
     for exercise in assignment.exercises:
         outcome = run.outcomes[exercise.id]
-        interruption = _interruption(outcome, timeout)
+        interruption = _interruption(outcome, timeout, total_timeout)
         observations = {} if outcome.malformed else outcome.observations
         result = run_checks(exercise, modules[exercise.id].CHECKS, inputs[exercise.id], observations, interruption)
         own_error = run.finished_cells.get(own[exercise.id])

@@ -44,6 +44,7 @@ class ExerciseOutcome:
     crashed: bool = False     # the process (or the probe's fork) died before the probe finished
     stuck_cell: int = None    # the cell running when the process died or timed out
     malformed: bool = False   # the process wrote something the protocol does not allow
+    out_of_time: bool = False  # the whole notebook's time ran out before its probe finished
 
 
 @dataclass
@@ -54,6 +55,7 @@ class NotebookRun:
     processes: int = 0
     max_rss_kb: int = 0       # the largest student process (resident set), for benchmarks
     heard_anything: bool = False
+    deadline: float = float("inf")  # time.monotonic() by which the whole notebook must be done
     # Wall seconds as the grader saw them (benchmarks only): "startup" from launch to the first cell
     # (sandbox, interpreter, imports), "probes" from each "ready" to its "probe_end", "cells" the rest.
     phases: dict = field(default_factory=lambda: {"startup": 0.0, "cells": 0.0, "probes": 0.0})
@@ -81,9 +83,12 @@ def child_env(workdir):
     }
 
 
-def run_notebook(cells, probes, inputs, timeout, launcher=None, workdir=None, own_cells=None):
+def run_notebook(cells, probes, inputs, timeout, launcher=None, workdir=None, own_cells=None,
+                 total_timeout=None):
     """Run ``cells`` ([index, source]) probing each of ``probes`` ([exercise, test index]) on the way.
 
+    ``timeout`` is each exercise's wall clock, ``total_timeout`` the whole
+    notebook's (retries included): exercises not done by then are out of time.
     ``own_cells`` maps an exercise to its solution cell: a hang or crash there
     costs that exercise; anywhere else, the exercise is tried again without
     the offending cell.
@@ -93,10 +98,16 @@ def run_notebook(cells, probes, inputs, timeout, launcher=None, workdir=None, ow
     own_workdir = workdir is None
     workdir = workdir or prepare_workdir()
     run = NotebookRun({exercise: ExerciseOutcome() for exercise, _ in probes})
+    if total_timeout is not None:
+        run.deadline = time.monotonic() + total_timeout
     pending = list(probes)
     try:
         for _ in range(len(probes) + 4):
             if not pending:
+                break
+            if time.monotonic() >= run.deadline:
+                for exercise, _ in pending:
+                    run.outcomes[exercise].out_of_time = True
                 break
             todo = [[i, src] for i, src in cells if i not in run.skipped_cells]
             pending = _one_process(todo, pending, inputs, workdir, timeout, launcher, run, own_cells)
@@ -141,7 +152,7 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
     remaining = list(probes)
     current = remaining[0][0]
     running_cell = None
-    deadline = time.monotonic() + timeout
+    deadline = min(time.monotonic() + timeout, run.deadline)
     buffer, total, ended = b"", 0, False
     try:
         with selectors.DefaultSelector() as sel:
@@ -150,6 +161,9 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
                 left = deadline - time.monotonic()
                 if left <= 0:
                     run.outcomes[current].timed_out = True
+                    if deadline >= run.deadline:  # the notebook's time, not just this exercise's
+                        for exercise, _ in remaining:
+                            run.outcomes[exercise].out_of_time = True
                     break
                 if not sel.select(left):
                     continue
@@ -200,7 +214,7 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
                         if not remaining:
                             break
                         current = remaining[0][0]
-                        deadline = time.monotonic() + timeout
+                        deadline = min(time.monotonic() + timeout, run.deadline)
     finally:
         _kill(proc)
         os.close(read_fd)
@@ -211,7 +225,7 @@ def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cel
             run.phases["startup"] += first_heard - launched
             run.phases["cells"] += ended_at - first_heard - probing
         run.phases["probes"] += probing
-    if not remaining:
+    if not remaining or run.outcomes[current].out_of_time:
         return []
     # The process stopped early: the current exercise loses what was not observed.
     outcome = run.outcomes[current]
