@@ -39,6 +39,11 @@ def cmd_grade(args):
     except (BadSubmission, SandboxUnavailable, GradingError) as exc:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback, whatever the notebook holds
+        print(f"autograder: error: could not grade {args.notebook} ({exc.__class__.__name__}: "
+              f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); the grader failed, not the student",
+              file=sys.stderr)
+        return 2
     if args.json:
         json.dump(gradescope(grade), sys.stdout, ensure_ascii=False, indent=2)
         print()

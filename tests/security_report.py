@@ -28,7 +28,9 @@ def submit(course, attack):
     release = course / "assignments" / attack.assignment / f"{attack.assignment}.ipynb"
     nb = nbformat.read(release, as_version=4)
     answers = reference_answers(attack.assignment)
-    answers[attack.target] = attack.code.replace("{course}", str(course)).replace("{port}", "9")
+    decoy = course.parent / "decoy"
+    decoy.mkdir(exist_ok=True)
+    answers[attack.target] = attack.render(course=course, port=9, decoy=decoy)
     personas.fill(nb, answers)
     if attack.edit:
         attack.edit(nb)

@@ -20,8 +20,8 @@ import pytest
 from attacks import ATTACKS, CONTROLS
 from autograder.course import ASSIGNMENTS
 from autograder.grade import GradeOptions, grade_notebook
-from autograder.grade.sandbox import Limits, make_launcher
-from support import ROOT, reference_answers, write_submission
+from autograder.grade.sandbox import UID_BASE, Limits, make_launcher
+from support import AUTOGRADER, ROOT, reference_answers, write_submission
 
 EXERCISE_TIMEOUT = 10.0
 SECRET = "s3cr3t-do-curso"
@@ -36,6 +36,8 @@ def course(tmp_path_factory):
     shutil.copytree(ROOT / "solutions", course / "solutions")
     shutil.copytree(ROOT / "assignments", course / "assignments")
     (course / "gradebook.db").write_bytes(b"SQLite format 3\0 gradebook")
+    (course / ".autograder_secret").write_text("segredo-do-arquivo")
+    (course / ".autograder_secret").chmod(0o600)
     other = course / "submitted" / "alice" / "tensors_autograd"
     other.mkdir(parents=True)
     shutil.copy(ROOT / "assignments" / "tensors_autograd" / "tensors_autograd.ipynb", other)
@@ -71,12 +73,27 @@ def listener():
     server.close()
 
 
-def tree_digest(root):
+def tree_digest(*roots):
+    """Content, owner and mode of every file and folder under ``roots`` (links not followed)."""
     h = hashlib.sha256()
-    for path in sorted(Path(root).rglob("*")):
-        if path.is_file():
-            h.update(str(path).encode() + path.read_bytes())
+    for root in roots:
+        for path in sorted([Path(root), *Path(root).rglob("*")]):
+            st = path.lstat()
+            h.update(f"{path} {st.st_mode:o} {st.st_uid} {st.st_gid}".encode())
+            if path.is_file() and not path.is_symlink():
+                h.update(path.read_bytes())
     return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def decoy(tmp_path_factory):
+    """Host files outside the course, owned by the grader, that a student may point links at."""
+    folder = tmp_path_factory.mktemp("decoy")
+    (folder / "arquivo").write_text("não mexa")
+    (folder / "arquivo").chmod(0o600)
+    (folder / "pasta").mkdir(mode=0o700)
+    (folder / "pasta" / "dentro").write_text("também não")
+    return folder
 
 
 def student_processes():
@@ -87,7 +104,8 @@ def student_processes():
         pid, uid, stat, args = (line.strip().split(None, 3) + ["", "", "", ""])[:4]
         if stat.startswith("Z"):
             continue  # already dead, waiting only to be reaped by the container's init
-        if uid == "65534" or "time.sleep(600)" in args or "_agprobe" in args:
+        if uid == "65534" or (uid.isdigit() and int(uid) >= UID_BASE) or "time.sleep(600)" in args \
+                or "_agprobe" in args:
             left.append(line.strip())
     return left
 
@@ -103,14 +121,14 @@ def grade_attack(tmp_path, course, assignment, answers, edit=None):
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_attack_earns_nothing_and_harms_nothing(attack, tmp_path, course, listener, monkeypatch):
+def test_attack_earns_nothing_and_harms_nothing(attack, tmp_path, course, decoy, listener, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_SECRET", SECRET)
     port, connections = listener
-    before = tree_digest(course)
+    before = tree_digest(course, decoy)
     for marker in ("/tmp/pwned", "/tmp/unpickled", "/tmp/results.json"):
         Path(marker).unlink(missing_ok=True)
     answers = reference_answers(attack.assignment)
-    answers[attack.target] = attack.code.replace("{course}", str(course)).replace("{port}", str(port))
+    answers[attack.target] = attack.render(course=course, port=port, decoy=decoy)
 
     result, elapsed = grade_attack(tmp_path, course, attack.assignment, answers, attack.edit)
 
@@ -123,13 +141,14 @@ def test_attack_earns_nothing_and_harms_nothing(attack, tmp_path, course, listen
     while student_processes() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert student_processes() == [], "processes left behind"
-    assert tree_digest(course) == before, "the course folder changed"
+    assert tree_digest(course, decoy) == before, "the course folder or a host file changed"
     assert connections == [], "student code reached the network"
     for marker in ("/tmp/pwned", "/tmp/unpickled", "/tmp/results.json"):
         assert not Path(marker).exists(), marker
     messages = "\n".join(m for e in result.exercises for m in e.messages)
-    for leak in ("BEGIN HIDDEN", "run_hidden_checks", "reference.", SECRET, "Traceback"):
+    for leak in ("BEGIN HIDDEN", "run_hidden_checks", "reference.", SECRET, "Traceback", "LEAK"):
         assert leak not in messages
+    assert 0 <= result.max_rss_kb < 2 ** 40
 
 
 @pytest.mark.parametrize("name", list(CONTROLS))
@@ -169,6 +188,114 @@ if ok:
 else:
     def make_matrix():
         raise RuntimeError(json.dumps(facts))
+def to_float32(a):
+    return torch.from_numpy(np.array(a, dtype=np.float32))
+def column_vector(y):
+    return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()
+"""
+    answers = reference_answers("tensors_autograd")
+    answers["create_tensors"] = probe
+    result, _ = grade_attack(tmp_path, course, "tensors_autograd", answers)
+    assert result.score == 12, result.exercises[0].messages
+
+
+def test_forgeries_would_earn_full_marks():
+    """The forging attacks above fail because they are refused, not because their forgeries are poor."""
+    import json
+
+    import numpy as np
+    import torch
+
+    from attacks import FORGE_FIX_INPLACE, SWAP_OBSERVED_FUNCTIONS
+    from autograder.check import judge_in_process
+    from autograder.checks import module_for
+    from autograder.checks.framework import run_checks
+    from autograder.course import EXERCISES
+
+    module = module_for("fix_inplace")
+    inputs = json.loads(json.dumps(module.draw(np.random.default_rng(7))))
+    namespace = {}
+    exec(FORGE_FIX_INPLACE, namespace)
+    observations = json.loads(json.dumps(dict(namespace["forged_fix_inplace"](inputs))))
+    result = run_checks(EXERCISES["fix_inplace"], module.CHECKS, inputs, observations)
+    assert result.score == result.max_score, result.messages
+
+    namespace = {"torch": torch, "np": np}
+    exec(SWAP_OBSERVED_FUNCTIONS, namespace)
+    result = judge_in_process("create_tensors", namespace["_reference"], seed=7)
+    assert result.score == result.max_score, result.messages
+
+
+def test_grader_memory_stays_bounded_under_a_flood(tmp_path, course, monkeypatch):
+    """12 MiB lines on every socket: the grader (a separate `autograder grade`) stays small and quick."""
+    attack = next(a for a in ATTACKS if a.name == "floods_grader_with_huge_lines")
+    answers = reference_answers(attack.assignment)
+    answers[attack.target] = attack.render()
+    path = write_submission(tmp_path, attack.assignment, answers)
+    env = dict(os.environ, AUTOGRADER_SECRET=SECRET, AUTOGRADER_COURSE=str(ROOT))
+    start = time.monotonic()
+    proc = subprocess.Popen([AUTOGRADER, "grade", str(path), "--json", "--require-sandbox", "--timeout", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - start
+    assert proc.returncode == 0
+    import json
+    report = json.loads(out)
+    assert report["tests"][3]["score"] == 0 and report["score"] == 9, report
+    # the grader and the sandboxes it reaped (a student process with torch stays far below this)
+    assert usage.ru_maxrss < 1024 * 1024, f"grader peaked at {usage.ru_maxrss // 1024} MiB"
+    assert elapsed < 90, f"grading took {elapsed:.0f} s"
+
+
+def test_grader_work_stays_within_the_clock(tmp_path, course, monkeypatch):
+    """Files created for seconds before a crash, three times: the grader spends no time on them."""
+    import resource
+
+    monkeypatch.setenv("AUTOGRADER_SECRET", SECRET)
+    attack = next(a for a in ATTACKS if a.name == "slow_file_creation_then_crash")
+    answers = reference_answers(attack.assignment)
+    answers[attack.target] = attack.render()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    result, elapsed = grade_attack(tmp_path, course, attack.assignment, answers, attack.edit)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert result.processes == 4, result.processes  # three crashes, three retries
+    assert elapsed < 3 * 4 + 4 * 8, f"grading took {elapsed:.0f} s"
+    assert cpu < 10, f"the grader itself used {cpu:.1f} s of CPU"
+
+
+def test_sandbox_shows_no_host_paths(tmp_path, course, monkeypatch):
+    """Recon: command lines, mount tables, the interpreter's paths and files name no course, venv or data path."""
+    import sys
+
+    monkeypatch.setenv("AUTOGRADER_SECRET", SECRET)
+    data = os.path.realpath(os.environ.get("SCIKIT_LEARN_DATA", os.path.expanduser("~/scikit_learn_data")))
+    forbidden = sorted({str(ROOT), str(course), data, os.path.realpath(sys.prefix)})
+    probe = f"""
+import glob, os, sys
+forbidden = {forbidden!r}
+texts = [" ".join(sys.argv), sys.executable, sys.prefix, " ".join(sys.path), os.getcwd(), repr(dict(os.environ))]
+for pattern in ["/proc/*/cmdline", "/proc/*/mountinfo", "/proc/*/mounts", "/proc/*/environ", "/proc/self/maps",
+                "/etc/mtab", sys.prefix + "/pyvenv.cfg", sys.prefix + "/bin/*",
+                sys.prefix + "/lib/python*/site-packages/*.pth", sys.prefix + "/lib/python*/site-packages/*.py",
+                sys.prefix + "/lib/python*/site-packages/*.egg-link",
+                sys.prefix + "/lib/python*/site-packages/*.dist-info/direct_url.json",
+                sys.prefix + "/lib/python*/site-packages/*.dist-info/RECORD", "/opt/*", "/opt/*/*"]:
+    for path in glob.glob(pattern):
+        texts.append(path)
+        try:
+            texts.append(open(path, "rb").read(1 << 20).decode("utf-8", "replace"))
+        except OSError:
+            pass
+found = sorted({{f for f in forbidden for t in texts if f in t}})
+if found:
+    def make_matrix():
+        raise RuntimeError(str(found))
+else:
+    def make_matrix():
+        return torch.tensor([[1., 4., 7.], [2., 3., 6.]])
 def to_float32(a):
     return torch.from_numpy(np.array(a, dtype=np.float32))
 def column_vector(y):

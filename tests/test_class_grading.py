@@ -233,3 +233,36 @@ def test_report_page_has_plots_failures_and_pending(graded_class):
     failures = "".join(page.ids["failures"])
     assert "check_to_float32_dtype" in failures and "esperado torch.float32" in failures
     assert "late99" in "".join(page.ids["pending"])
+
+
+HOSTILE = ("deep_tree_then_crash", "dangling_symlink_then_crash", "forges_control_messages",
+           "exhausts_process_limit_and_hangs", "floods_grader_with_huge_lines")
+
+
+def test_hostile_submissions_beside_honest_ones(tmp_path):
+    """Red-team findings at class scale: with two workers, each attacker is recorded (zero on its target
+    only) and the honest submissions graded beside them keep full marks; the run itself never aborts."""
+    from attacks import ATTACKS
+
+    course, _ = make_course(ROOT, tmp_path)
+    with open(tmp_path / "log", "w") as log:
+        nbgrader(["generate_assignment", A, "--force"], course, log)
+    expected = {}
+    attacks = {a.name: a for a in ATTACKS}
+    for i, name in enumerate(HOSTILE):
+        attack = attacks[name]
+        answers = reference_answers(A)
+        answers[attack.target] = attack.render()
+        nb = nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4)
+        personas.fill(nb, answers)
+        add_submission(course, f"hostil{i}", nb)
+        expected[f"hostil{i}"] = 12.0 - 3.0  # every target here is worth 3 points
+        add_submission(course, f"honesto{i}", personas.fill(
+            nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4), reference_answers(A)))
+        expected[f"honesto{i}"] = 12.0
+    proc = autograde(course, "--workers", "2", "--timeout", "10", "--require-sandbox",
+                     env=dict(os.environ, AUTOGRADER_SECRET="segredo"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 com falha" in proc.stdout
+    assert gradebook_scores(course) == expected
+    assert integrity(course) == "ok"

@@ -31,7 +31,14 @@ pytestmark = pytest.mark.skipif(not shutil.which("bwrap") and os.environ.get("AU
                                 reason="bubblewrap (bwrap) is not installed")
 
 A = "tensors_autograd"
-NOBODY = 65534
+from autograder.grade.sandbox import UID_BASE, UID_SLOTS
+
+
+def sandbox_uid(uid):
+    """A uid the sandbox leases when the grader is root."""
+    return UID_BASE <= int(uid) < UID_BASE + UID_SLOTS
+
+
 AS_ROOT = os.getuid() == 0
 MARKER = "3171"  # `sleep 3171`: a detached grandchild the kernel leaves behind
 
@@ -46,7 +53,8 @@ except OSError as e:
 facts["visible"] = {p: os.path.exists(p) for p in __PATHS__}
 facts["root"] = sorted(os.listdir("/root")) if os.path.isdir("/root") else []
 facts["env"] = sorted(k for k in os.environ if k.startswith(("NBGRADER", "AUTOGRADER", "JPY_", "JUPYTER")))
-facts["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+facts["pid"], facts["ppid"] = os.getpid(), os.getppid()
+facts["proc"] = sorted(os.listdir("/proc")) if os.path.isdir("/proc") else []
 facts["child"] = subprocess.Popen(["sleep", "__MARKER__"], start_new_session=True).pid
 
 
@@ -92,7 +100,7 @@ def leftovers(before):
     """
     return {pid: cmd for pid, (uid, state, cmd) in processes().items()
             if state != "Z" and pid not in before and "_agprobe" not in cmd
-            and (uid == NOBODY or cmd == f"sleep {MARKER}")}
+            and (sandbox_uid(uid) or cmd == f"sleep {MARKER}")}
 
 
 def wait_for_no_leftovers(before, seconds=10.0):
@@ -148,7 +156,7 @@ def probe_run(course):
 def test_probe_ran_in_the_sandbox(probe_run):
     facts = probe_run["facts"]
     if AS_ROOT:
-        assert facts["uid"] == NOBODY
+        assert sandbox_uid(facts["uid"])
     assert facts["cwd"] == facts["home"] == "/home/aluno"  # a private folder, not the notebook's
 
 
@@ -171,12 +179,13 @@ def test_grader_environment_is_not_visible(probe_run):
     assert probe_run["facts"]["env"] == []
 
 
-def test_own_pid_namespace(probe_run):
-    pids = probe_run["facts"]["pids"]
-    assert 1 in pids and len(pids) <= 4, pids
+def test_own_pid_namespace_and_no_procfs(probe_run):
+    facts = probe_run["facts"]
+    assert facts["pid"] <= 4 and facts["ppid"] <= 2, facts  # the kernel is one of the first processes there
+    assert facts["proc"] == ["cpuinfo"], facts["proc"]      # no procfs: no other process, no mount table
 
 
-@pytest.mark.skipif(not AS_ROOT, reason="the kernel runs as uid 65534 only when the grader is root")
+@pytest.mark.skipif(not AS_ROOT, reason="the kernel runs as a leased uid only when the grader is root")
 def test_nothing_left_running(probe_run):
     assert wait_for_no_leftovers(probe_run["before"]) == {}
 
@@ -243,7 +252,7 @@ def test_killing_the_launcher_kills_the_sandbox(tmp_path, transport):
                 output_hook=lambda msg: out.append(msg["content"].get("text", "")))
             assert reply["content"]["status"] == "ok"
             if AS_ROOT:
-                assert "".join(out).strip() == str(NOBODY)
+                assert sandbox_uid("".join(out).strip())
                 assert leftovers(before), "the kernel and its child should be running"
             os.killpg(km.provisioner.pgid, signal.SIGKILL)
             if AS_ROOT:

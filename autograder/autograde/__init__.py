@@ -27,7 +27,7 @@ from nbgrader.utils import compute_checksum, determine_grade, is_grade, is_solut
 from traitlets.config.loader import PyFileConfigLoader
 
 from ..course import get_assignment
-from ..grade.engine import BadSubmission, GradeOptions, GradingError, grade_restored, load_sources, read_submission
+from ..grade.engine import GradeOptions, grade_restored, load_sources, read_submission
 from ..grade.record import annotate
 from ..grade.restore import restore
 from .progress import Progress
@@ -185,8 +185,8 @@ def autograde(course_root, assignment_id, workers=2, student="*", force=False, l
                     summary.recording += time.monotonic() - writing
                     summary.graded.append((sub, grade.score, grade.max_score, grade.execution_time))
                     progress.step(f"{sub.label} {grade.score:g}/{grade.max_score:g}")
-                except (BadSubmission, GradingError, OSError, ValueError) as exc:
-                    summary.failed.append((sub, f"{exc.__class__.__name__}: {exc}".splitlines()[0]))
+                except Exception as exc:  # noqa: BLE001 - whatever one submission does, the others are graded
+                    summary.failed.append((sub, f"{exc.__class__.__name__}: {exc}".splitlines()[0][:300]))
                     progress.step(f"{sub.label} FALHOU")
     except KeyboardInterrupt:
         progress.close()

@@ -19,16 +19,14 @@ from .. import checks
 from ..checks.framework import run_checks
 from ..course import ASSIGNMENTS, get_assignment
 from . import execute, restore, sandbox, secret
+from .execute import GradingError
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+GRADER_RETRIES = 1  # a grading process that fails before any student code runs is started once more
 
 
 class BadSubmission(ValueError):
     """The file cannot be graded at all (not a notebook, unreadable, unknown assignment)."""
-
-
-class GradingError(RuntimeError):
-    """The grader itself failed (e.g. the sandbox could not start): never recorded as a zero."""
 
 
 @dataclass
@@ -176,12 +174,15 @@ def grade_restored(restored, assignment, options, start=None):
     timeout = min(options.exercise_timeout, options.submission_timeout)
 
     total_timeout = options.submission_timeout
-    run = execute.run_notebook(cells, probes, drawn, timeout, launcher, own_cells=own,
-                               total_timeout=total_timeout - (time.monotonic() - start))
-    if not run.heard_anything:
-        # Nothing student-controlled runs before the first cell starts: this is the grader's failure.
-        raise GradingError(f"the grading process exited before running any cell (launcher: {launcher.name}); "
-                           "set AUTOGRADER_CHILD_STDERR=/tmp/child.log to see its error output")
+    for attempt in range(GRADER_RETRIES + 1):
+        try:
+            run = execute.run_notebook(cells, probes, drawn, timeout, launcher, own_cells=own,
+                                       total_timeout=total_timeout - (time.monotonic() - start))
+            break
+        except GradingError:  # the grader's failure (a process that could not start, say): once more
+            if attempt == GRADER_RETRIES:
+                raise
+            time.sleep(1.0)
 
     judging = time.monotonic()
     inputs, modules = drawn.all(), drawn.modules

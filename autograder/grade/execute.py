@@ -1,20 +1,21 @@
 """Run a notebook's cells once in a fresh (sandboxed) process, probing each exercise on the way.
 
-The process is the student's: everything it says is parsed defensively, with a
-size cap and a wall-clock deadline per exercise, and its stdout/stderr go
-nowhere. Its exit code means nothing. The judge decides from the
-observations alone.
+The process is the student's: what it sends is read through `channel` (kernel-
+reported senders, size and memory caps, typed messages) against deadlines, and
+its stdout/stderr go nowhere. Its exit code means nothing. The judge decides
+from the observations alone.
 
-When a cell hangs or kills the process, the exercise whose part of the
-notebook it was in loses what was not observed yet, and a new process runs the
-notebook again without that cell for the exercises still to grade.
+Three parts: `ProcessRun`, the state machine of one process (hello, self-test,
+cells, one probe per exercise); `RetryPolicy`, what a process that stopped
+early costs (the exercise whose part of the notebook it was in loses what was
+not observed; a new process runs the notebook again without the offending cell
+for the exercises still to grade); and `run_notebook`, which strings processes
+together under the notebook's deadline.
 """
 
-import ast
 import json
 import os
-import re
-import selectors
+import select
 import shutil
 import signal
 import subprocess
@@ -23,27 +24,33 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+from ..probe import wire
+from . import channel
 from .sandbox import ProcessGroupLauncher
 
 PROBE_PACKAGE = Path(__file__).resolve().parent.parent / "probe"
 PROBE_NAME = "_agprobe"  # the probe's import name inside the student's process
 BOOT = ("import sys; sys.path.insert(0, sys.argv[2]); "
         f"from {PROBE_NAME}.child import main; main()")
-MAX_REPORT_BYTES = 32 * 1024 * 1024
-EXCEPTION_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]{0,40}$")
+MAX_FOREIGN_PACKETS = 1000  # packets from processes that are not the cells' process nor a verified probe
+
+
+class GradingError(RuntimeError):
+    """The grader itself failed (e.g. the sandbox could not start): never recorded as a zero."""
 
 
 @dataclass
 class ExerciseOutcome:
     observations: dict = field(default_factory=dict)
-    ready: bool = False       # the cells before its test cell ran and its probe started
+    ready: bool = False       # the cells before its test cell ran and its probe registered
     done: bool = False        # its probe finished
     timed_out: bool = False
     crashed: bool = False     # the process (or the probe's fork) died before the probe finished
     stuck_cell: int = None    # the cell running when the process died or timed out
-    malformed: bool = False   # the process wrote something the protocol does not allow
+    malformed: bool = False   # the process sent something the protocol does not allow
     out_of_time: bool = False  # the whole notebook's time ran out before its probe finished
 
 
@@ -53,26 +60,31 @@ class NotebookRun:
     finished_cells: dict = field(default_factory=dict)  # cell index -> exception name or None
     skipped_cells: set = field(default_factory=set)
     processes: int = 0
-    max_rss_kb: int = 0       # the largest student process (resident set), for benchmarks
-    heard_anything: bool = False
+    max_rss_kb: int = 0       # the largest student process (resident set), as it reported it: benchmarks only
     deadline: float = float("inf")  # time.monotonic() by which the whole notebook must be done
     # Wall seconds as the grader saw them (benchmarks only): "startup" from launch to the first cell
-    # (sandbox, interpreter, imports), "probes" from each "ready" to its "probe_end", "cells" the rest.
+    # (sandbox, interpreter, imports), "probes" from each registration to its end, "cells" the rest.
     phases: dict = field(default_factory=lambda: {"startup": 0.0, "cells": 0.0, "probes": 0.0})
 
 
-def prepare_workdir():
-    """A private folder holding the probe package (and whatever the student's code writes)."""
-    workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
-    shutil.copytree(PROBE_PACKAGE, workdir / PROBE_NAME, ignore=shutil.ignore_patterns("__pycache__"))
-    return workdir
+@lru_cache(maxsize=1)
+def probe_folder():
+    """A read-only copy of the probe package, made once per grader process; its parent is mounted."""
+    parent = Path(tempfile.mkdtemp(prefix="autograder-probe-"))
+    shutil.copytree(PROBE_PACKAGE, parent / PROBE_NAME, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [parent / PROBE_NAME, *(parent / PROBE_NAME).rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    parent.chmod(0o755)
+    import atexit
+    atexit.register(shutil.rmtree, parent, True)
+    return parent
 
 
-def child_env(workdir):
+def child_env(home):
     """The student's whole environment: nothing of the grader's (no NBGRADER_*, no secrets)."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
+        "HOME": str(home),
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
@@ -83,171 +95,293 @@ def child_env(workdir):
     }
 
 
-def run_notebook(cells, probes, inputs, timeout, launcher=None, workdir=None, own_cells=None,
-                 total_timeout=None):
+class ProcessRun:
+    """One grading process over the notebook, as a state machine fed by its channels."""
+
+    def __init__(self, job, pending, inputs, timeout, run, verify=True):
+        self.job, self.pending, self.inputs, self.timeout, self.run = job, list(pending), inputs, timeout, run
+        self.verify = verify
+        self.budget = channel.Budget()
+        self.cells_pid = None
+        self.selftest_passed = False
+        self.running_cell = None
+        self.probe = None          # the current exercise's ProbeConnection, once registered
+        self.probe_began = None
+        self.probing = 0.0
+        self.foreign = 0
+        self.ended = False
+        self.first_cell_at = None
+        self.cell_order = [index for index, _ in job["cells"]]
+        self.next_cell = 0
+        self.current = self.pending[0][0]
+        self.deadline = min(time.monotonic() + timeout, run.deadline)
+
+    @property
+    def outcome(self):
+        return self.run.outcomes[self.current]
+
+    # ----------------------------------------------------------------- control packets
+
+    def on_packet(self, packet):
+        try:
+            if packet.message is not None:
+                self.budget.spend_bytes(64)
+        except wire.Malformed:
+            packet.message = None
+        if self.cells_pid is None:
+            return self._on_first(packet)
+        from_cells = packet.sender == self.cells_pid if self.verify else packet.fd is None
+        if not from_cells:
+            return self._on_foreign(packet)
+        if packet.fd is not None:
+            os.close(packet.fd)  # the cells' process never passes sockets: cell code did
+        msg = packet.message
+        if msg is None:
+            return self._malformed()
+        event = msg["event"]
+        # The boot code reports cells strictly in the job's order, and probes only between cells:
+        # anything else was written by cell code, and is blamed on the cell that was running.
+        if event == "cell_start":
+            expected = self.cell_order[self.next_cell] if self.next_cell < len(self.cell_order) else None
+            if self.running_cell is not None or msg["index"] != expected:
+                return self._malformed()
+            self.running_cell = msg["index"]
+            self.next_cell += 1
+            if self.first_cell_at is None:
+                self.first_cell_at = time.monotonic()
+        elif event == "cell_end":
+            if msg["index"] != self.running_cell:
+                return self._malformed()
+            if not self.outcome.ready:
+                self.run.finished_cells[msg["index"]] = msg["exception"]
+            self.running_cell = None
+        elif event == "memory":
+            self.run.max_rss_kb = max(self.run.max_rss_kb, msg["maxrss_kb"])
+        elif event == "probe_end":
+            if self.running_cell is not None:
+                return self._malformed()
+            if msg["exercise"] == self.current:
+                self._end_probe()
+
+    def _malformed(self):
+        self.outcome.malformed = True
+        self.ended = True
+
+    def _on_first(self, packet):
+        if packet.fd is not None:
+            os.close(packet.fd)
+        if packet.message is None or packet.message["event"] != "hello":
+            raise GradingError("the grading process did not start as expected")
+        self.cells_pid = packet.sender
+
+    def _on_foreign(self, packet):
+        """A packet from another process: only a verified probe's registration counts."""
+        msg = packet.message
+        adopted = False
+        if msg is not None and packet.fd is not None and self._verified(packet.sender):
+            if msg["event"] == "selftest" and not self.selftest_passed:
+                probe = channel.ProbeConnection(packet.fd, self.budget)
+                self.selftest_passed = probe.send_inputs("ok", self.deadline)
+                probe.close()
+                adopted = True
+            elif msg["event"] == "probe" and msg["exercise"] == self.current and not self.outcome.ready \
+                    and self.selftest_passed:
+                self.probe = channel.ProbeConnection(packet.fd, self.budget)
+                self.outcome.ready = True
+                self.probe_began = time.monotonic()
+                self.probe.send_inputs(self.inputs[self.current], self.deadline)
+                adopted = True
+        if not adopted:
+            if packet.fd is not None:
+                os.close(packet.fd)
+            self.foreign += 1
+            if self.foreign > MAX_FOREIGN_PACKETS:
+                self._malformed()
+        if not self.selftest_passed and msg is not None and msg["event"] == "selftest":
+            raise GradingError("the probe's process could not be verified on this machine "
+                                "(it needs Linux with seccomp and /proc)")
+
+    def _verified(self, pid):
+        if not self.verify:
+            return True
+        return channel.is_probe_of(pid, self.cells_pid)
+
+    # ----------------------------------------------------------------- the probe's data
+
+    def on_probe_data(self):
+        try:
+            for msg in self.probe.messages():
+                if msg["event"] == "obs":
+                    self.outcome.observations[msg["key"]] = msg["data"]  # the last one counts
+                else:  # done, probe_error
+                    self.outcome.done = True
+        except channel.ChannelClosed:
+            self._close_probe()
+        except wire.Malformed:
+            self.outcome.malformed = True
+            self.ended = True
+
+    def _close_probe(self):
+        if self.probe is not None:
+            self.probe.close()
+            self.probe = None
+        if self.probe_began is not None:
+            self.probing += time.monotonic() - self.probe_began
+            self.probe_began = None
+
+    def _end_probe(self):
+        if self.probe is not None:
+            self.on_probe_data_until_eof()
+        self._close_probe()
+        outcome = self.outcome
+        outcome.crashed = not outcome.done
+        self.pending.pop(0)
+        if not self.pending:
+            self.ended = True
+            return
+        self.current = self.pending[0][0]
+        self.deadline = min(time.monotonic() + self.timeout, self.run.deadline)
+
+    def on_probe_data_until_eof(self):
+        """The probe has exited: what it wrote is all there, bounded by the budget."""
+        end = time.monotonic() + 1.0
+        while self.probe is not None and time.monotonic() < end:
+            if not select.select([self.probe.sock], [], [], max(0.0, end - time.monotonic()))[0]:
+                break
+            self.on_probe_data()
+
+    def finish(self, launched):
+        """After the process is gone: close the probe's socket, add this process's phases to the run's."""
+        self._close_probe()
+        ended_at = time.monotonic()
+        first = self.first_cell_at or ended_at
+        self.run.phases["startup"] += first - launched
+        self.run.phases["cells"] += max(0.0, ended_at - first - self.probing)
+        self.run.phases["probes"] += self.probing
+
+    # ----------------------------------------------------------------- the loop
+
+    def watch(self, control):
+        """Feed the machine until all its exercises are probed, it ends, or the deadline passes."""
+        while not self.ended:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.outcome.timed_out = True
+                if self.deadline >= self.run.deadline:  # the notebook's time, not just this exercise's
+                    for exercise, _ in self.pending:
+                        self.run.outcomes[exercise].out_of_time = True
+                return
+            readers = [control] + ([self.probe.sock] if self.probe is not None else [])
+            ready = select.select(readers, [], [], left)[0]
+            if self.probe is not None and self.probe.sock in ready:
+                self.on_probe_data()
+            if control in ready:
+                try:
+                    packet = channel.receive(control, time.monotonic())
+                except channel.ChannelClosed:
+                    return  # the process exited or was killed
+                if packet is not None:
+                    self.on_packet(packet)
+
+
+class RetryPolicy:
+    """What a process that stopped early costs, and which exercises the next process tries."""
+
+    @staticmethod
+    def remaining(machine, run, own_cells):
+        if not machine.pending or any(run.outcomes[e].out_of_time for e, _ in machine.pending):
+            return []
+        current = machine.current
+        outcome = run.outcomes[current]
+        if not outcome.done:
+            outcome.crashed = not outcome.timed_out and not outcome.malformed
+        running = machine.running_cell
+        if outcome.ready or running is None:
+            return machine.pending[1:]  # its cells ran (or nothing points at a cell): the rest start afresh
+        # A cell hung, killed the process or sent what the protocol does not allow: it is skipped next time.
+        outcome.stuck_cell = running
+        run.skipped_cells.add(running)
+        if running == own_cells.get(current):
+            return machine.pending[1:]  # its own cell: this exercise fails, the others go on without it
+        run.outcomes[current] = ExerciseOutcome()  # someone else's cell: try this exercise again without it
+        return machine.pending
+
+
+def run_notebook(cells, probes, inputs, timeout, launcher=None, own_cells=None, total_timeout=None, imports=()):
     """Run ``cells`` ([index, source]) probing each of ``probes`` ([exercise, test index]) on the way.
 
     ``timeout`` is each exercise's wall clock, ``total_timeout`` the whole
     notebook's (retries included): exercises not done by then are out of time.
     ``own_cells`` maps an exercise to its solution cell: a hang or crash there
     costs that exercise; anywhere else, the exercise is tried again without
-    the offending cell.
+    the offending cell. ``imports``: modules the exercises' probes need, imported
+    before any student code.
     """
     own_cells = own_cells or {}
     launcher = launcher or ProcessGroupLauncher()
-    own_workdir = workdir is None
-    workdir = workdir or prepare_workdir()
     run = NotebookRun({exercise: ExerciseOutcome() for exercise, _ in probes})
     if total_timeout is not None:
         run.deadline = time.monotonic() + total_timeout
     pending = list(probes)
-    try:
-        for _ in range(len(probes) + 4):
-            if not pending:
-                break
-            if time.monotonic() >= run.deadline:
-                for exercise, _ in pending:
-                    run.outcomes[exercise].out_of_time = True
-                break
-            todo = [[i, src] for i, src in cells if i not in run.skipped_cells]
-            pending = _one_process(todo, pending, inputs, workdir, timeout, launcher, run, own_cells)
-    finally:
-        if own_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+    for _ in range(len(probes) + 4):
+        if not pending:
+            break
+        if time.monotonic() >= run.deadline:
+            for exercise, _ in pending:
+                run.outcomes[exercise].out_of_time = True
+            break
+        job = {"cells": [[i, src] for i, src in cells if i not in run.skipped_cells], "probes": pending,
+               "imports": list(imports)}
+        pending = _one_process(job, pending, inputs, timeout, launcher, run, own_cells)
     return run
 
 
-def _one_process(cells, probes, inputs, workdir, timeout, launcher, run, own_cells):
+def _one_process(job, pending, inputs, timeout, launcher, run, own_cells):
     """One process over the notebook; returns the probes still to run (after a hang or a crash)."""
-    read_fd, write_fd = os.pipe()
+    ours, theirs = channel.control_pair()
     launched = time.monotonic()
-    inside = launcher.prepare(workdir)  # the folder as the student's process sees it
-    argv, env = launcher.command([sys.executable, "-I", "-c", BOOT, str(write_fd), inside], workdir,
-                                 child_env(inside))
-    # Student output goes nowhere; AUTOGRADER_CHILD_STDERR=FILE keeps it, for debugging the grader.
-    debug = os.environ.get("AUTOGRADER_CHILD_STDERR")
-    sink = open(debug, "ab") if debug else subprocess.DEVNULL
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=sink, stderr=sink, pass_fds=(write_fd,),
-                            cwd=workdir, env=env, preexec_fn=launcher.preexec)
-    os.close(write_fd)
-    if debug:
-        sink.close()
-    run.processes += 1
-    first_heard = probe_began = None
-    probing = 0.0  # seconds spent in this process's probes
-    lock = threading.Lock()  # one writer at a time on the child's stdin
-
-    def send(obj):
-        with lock:
-            try:
-                proc.stdin.write((json.dumps(obj) + "\n").encode())
-                proc.stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
-                pass
-
-    def send_later(obj):  # a child that never reads its stdin cannot block the grader
-        threading.Thread(target=send, args=(obj,), daemon=True).start()
-
-    send_later({"cells": cells, "probes": probes})
-    remaining = list(probes)
-    current = remaining[0][0]
-    running_cell = None
-    deadline = min(time.monotonic() + timeout, run.deadline)
-    buffer, total, ended = b"", 0, False
-    try:
-        with selectors.DefaultSelector() as sel:
-            sel.register(read_fd, selectors.EVENT_READ)
-            while remaining and not ended:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    run.outcomes[current].timed_out = True
-                    if deadline >= run.deadline:  # the notebook's time, not just this exercise's
-                        for exercise, _ in remaining:
-                            run.outcomes[exercise].out_of_time = True
-                    break
-                if not sel.select(left):
-                    continue
-                chunk = os.read(read_fd, 1 << 16)
-                if not chunk:
-                    break  # the process closed the channel: it exited or was killed
-                run.heard_anything = True
-                if first_heard is None:
-                    first_heard = time.monotonic()
-                total += len(chunk)
-                if total > MAX_REPORT_BYTES:
-                    run.outcomes[current].malformed = True
-                    break
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    msg = _parse(line)
-                    outcome = run.outcomes[current]
-                    if msg is None:
-                        outcome.malformed = True
-                        ended = True
-                        break
-                    event = msg.get("event")
-                    if event == "cell_start" and not outcome.ready:
-                        running_cell = msg.get("index") if type(msg.get("index")) is int else None
-                    elif event == "cell_end" and not outcome.ready:
-                        exc = msg.get("exception")
-                        safe = type(exc) is str and EXCEPTION_NAME.match(exc) is not None
-                        run.finished_cells[msg.get("index")] = exc if safe else None
-                        running_cell = None
-                    elif event == "memory" and type(msg.get("maxrss_kb")) is int:
-                        run.max_rss_kb = max(run.max_rss_kb, msg["maxrss_kb"])  # a benchmark figure only
-                    elif msg.get("exercise") != current:
-                        continue  # events about another exercise are not this one's to report
-                    elif event == "ready" and not outcome.ready:
-                        outcome.ready = True
-                        probe_began = time.monotonic()
-                        send_later(inputs[current])
-                    elif event == "obs" and outcome.ready and type(msg.get("key")) is str:
-                        outcome.observations.setdefault(msg["key"], msg.get("data"))
-                    elif event in ("done", "probe_error") and outcome.ready:
-                        outcome.done = True
-                    elif event == "probe_end" and outcome.ready:
-                        probing += time.monotonic() - probe_began
-                        probe_began = None
-                        outcome.crashed = not outcome.done
-                        remaining.pop(0)
-                        if not remaining:
-                            break
-                        current = remaining[0][0]
-                        deadline = min(time.monotonic() + timeout, run.deadline)
-    finally:
-        _kill(proc)
-        os.close(read_fd)
-        ended_at = time.monotonic()
-        if probe_began is not None:
-            probing += ended_at - probe_began
-        if first_heard is not None:
-            run.phases["startup"] += first_heard - launched
-            run.phases["cells"] += ended_at - first_heard - probing
-        run.phases["probes"] += probing
-    if not remaining or run.outcomes[current].out_of_time:
-        return []
-    # The process stopped early: the current exercise loses what was not observed.
-    outcome = run.outcomes[current]
-    if not outcome.done:
-        outcome.crashed = not outcome.timed_out and not outcome.malformed
-    if outcome.ready or outcome.malformed or running_cell is None:
-        return remaining[1:]  # its cells ran (or nothing points at a cell): the rest start afresh
-    outcome.stuck_cell = running_cell
-    run.skipped_cells.add(running_cell)
-    if running_cell == own_cells.get(current):
-        return remaining[1:]  # its own cell: this exercise fails, the others go on without the cell
-    run.outcomes[current] = ExerciseOutcome()  # someone else's cell: try this exercise again without it
-    return remaining
+    machine = ProcessRun(job, pending, inputs, timeout, run, verify=channel.CAN_VERIFY)
+    with launcher.session(probe_parent=probe_folder()) as session:
+        argv, env = session.command([session.python, "-I", "-c", BOOT, str(theirs.fileno()),
+                                     f"{session.probe_parent}"], child_env(session.home))
+        # Student output goes nowhere; AUTOGRADER_CHILD_STDERR=FILE keeps it, for debugging the grader.
+        debug = os.environ.get("AUTOGRADER_CHILD_STDERR")
+        sink = open(debug, "ab") if debug else subprocess.DEVNULL
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=sink, stderr=sink,
+                                    pass_fds=(theirs.fileno(),), cwd=session.cwd, env=env,
+                                    preexec_fn=launcher.preexec)
+        finally:
+            theirs.close()
+            if debug:
+                sink.close()
+        run.processes += 1
+        _send_job_later(proc, job)
+        try:
+            machine.watch(ours)
+        finally:
+            _kill(proc)
+            ours.close()
+            machine.finish(launched)
+    if machine.cells_pid is None or not machine.selftest_passed:
+        raise GradingError("the grading process exited before running any cell "
+                            f"(launcher: {launcher.name}); set AUTOGRADER_CHILD_STDERR=/tmp/child.log to see "
+                            "its error output")
+    return RetryPolicy.remaining(machine, run, own_cells)
 
 
-def _parse(line):
-    """One message: a Python literal (never code: `ast.literal_eval` evaluates nothing)."""
-    try:
-        msg = ast.literal_eval(line.decode("utf-8"))
-    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError, UnicodeDecodeError):
-        return None
-    return msg if type(msg) is dict else None
+def _send_job_later(proc, job):
+    """The job on stdin, from a thread: a process that never reads its stdin cannot block the grader."""
+    data = (json.dumps(job) + "\n").encode()
+
+    def send():
+        try:
+            proc.stdin.write(data)
+            proc.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    threading.Thread(target=send, daemon=True).start()
 
 
 def _kill(proc):
@@ -257,11 +391,15 @@ def _kill(proc):
     except (ProcessLookupError, PermissionError):
         pass
     try:
-        proc.stdin.close()
-    except OSError:
-        pass
-    try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
+
+
+if sys.platform != "linux":  # pragma: no cover - the probe's registration is verified through /proc
+    channel.CAN_VERIFY = False

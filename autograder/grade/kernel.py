@@ -67,7 +67,7 @@ import time
 from pathlib import Path
 
 from . import execute
-from .sandbox import SANDBOX_HOME, Limits, SandboxUnavailable, env_requires_sandbox, make_launcher
+from .sandbox import SANDBOX_HOME, Limits, SandboxUnavailable, env_requires_sandbox, make_launcher, remove_tree
 
 KERNEL_NAME = "autograder-sandbox"
 DISPLAY_NAME = "Python 3 (sandbox do autograder)"
@@ -177,11 +177,7 @@ def _cleanup(workdir, links):
                 os.unlink(path)
         except OSError:
             pass
-    for _ in range(3):
-        shutil.rmtree(workdir, ignore_errors=True)
-        if not os.path.exists(workdir):
-            return
-        time.sleep(0.2)
+    remove_tree(workdir)
 
 
 def _gone(pid):
@@ -300,6 +296,8 @@ def run(connection_file, extra=(), launcher=None):
         host_prefix = client_path(info["ip"])
         os.makedirs(os.path.dirname(host_prefix), mode=0o700, exist_ok=True)
 
+    # Only the socket folder lives on the host (the client must reach the sockets); the kernel's home
+    # is the sandbox's private tmpfs.
     workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
     sockets = os.path.join(workdir, SOCKET_DIR)
     inside = f"{SANDBOX_HOME}/{SOCKET_DIR}"
@@ -313,34 +311,22 @@ def run(connection_file, extra=(), launcher=None):
         fd = os.open(os.path.join(sockets, "connection.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             json.dump(dict(info, transport="ipc", ip=f"{inside}/kernel"), f)
-        launcher.prepare(workdir)   # as root: the private folder becomes the kernel's uid's
         for path, target in links:
             _replace_link(target, path)
-
-        # parent_handle=1: the kernel's parent is the sandbox's init (pid 1); no parent poller, and
-        # no "Ctrl-C will not work" banner on the client's terminal
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside}/connection.json",
-                "--IPKernelApp.parent_handle=1"]
-        if not any(a.startswith("--HistoryManager.hist_file") for a in extra):
-            argv.append("--HistoryManager.hist_file=:memory:")
-        cmd, env = launcher.command(argv + list(extra), workdir, kernel_env())
-        proc = subprocess.Popen(cmd, env=env, cwd=workdir, stdin=subprocess.DEVNULL,
-                                preexec_fn=launcher.preexec)
-        os.write(pipe, f"pid {proc.pid}\n".encode())
-        for listener, name in zip(listeners, PORT_NAMES):  # threads only now: Popen's preexec_fn is done
-            _forward(listener, os.path.join(sockets, f"kernel-{info[name]}"))
-
-        def stop(signum, frame):  # SIGTERM/SIGHUP from the client: the sandbox goes at once
-            proc.kill()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, stop)
-        # Interrupts come as messages (interrupt_mode "message"); a stray SIGINT must not kill us.
-        signal.signal(signal.SIGINT, lambda signum, frame: None)
-        while True:
-            try:
-                return proc.wait()
-            except InterruptedError:  # pragma: no cover (PEP 475 retries; kept for clarity)
-                continue
+        with launcher.session(binds=[(sockets, SOCKET_DIR)]) as session:
+            if session.uid is not None:  # as root: the kernel's uid owns the folder we just made, nothing else
+                for path in (sockets, os.path.join(sockets, "connection.json")):
+                    os.chown(path, session.uid, session.uid, follow_symlinks=False)
+            # parent_handle=1: the kernel's parent is the sandbox's init (pid 1); no parent poller, and
+            # no "Ctrl-C will not work" banner on the client's terminal
+            argv = [session.python, "-m", "ipykernel_launcher", "-f", f"{inside}/connection.json",
+                    "--IPKernelApp.parent_handle=1"]
+            if not any(a.startswith("--HistoryManager.hist_file") for a in extra):
+                argv.append("--HistoryManager.hist_file=:memory:")
+            cmd, env = session.command(argv + list(extra), kernel_env())
+            proc = subprocess.Popen(cmd, env=env, cwd=session.cwd, stdin=subprocess.DEVNULL,
+                                    preexec_fn=launcher.preexec)
+            return _serve(proc, pipe, listeners, sockets, info)
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
@@ -353,6 +339,25 @@ def run(connection_file, extra=(), launcher=None):
         finally:
             os.close(pipe)
             os.waitpid(janitor, 0)
+
+
+def _serve(proc, pipe, listeners, sockets, info):
+    """Until the kernel exits: the janitor knows its pid, TCP clients are bridged, signals handled."""
+    os.write(pipe, f"pid {proc.pid}\n".encode())
+    for listener, name in zip(listeners, PORT_NAMES):  # threads only now: Popen's preexec_fn is done
+        _forward(listener, os.path.join(sockets, f"kernel-{info[name]}"))
+
+    def stop(signum, frame):  # SIGTERM/SIGHUP from the client: the sandbox goes at once
+        proc.kill()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+    # Interrupts come as messages (interrupt_mode "message"); a stray SIGINT must not kill us.
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
+    while True:
+        try:
+            return proc.wait()
+        except InterruptedError:  # pragma: no cover (PEP 475 retries; kept for clarity)
+            continue
 
 
 def main(argv=None):

@@ -45,17 +45,7 @@ _BaseException = BaseException
 MAX_VALUES = 200_000
 MAX_ITEMS = 10_000
 
-#: Exception names the feedback may show. Anything else is reported as a plain
-#: "exception", so a student cannot smuggle text out through a class name.
-KNOWN_EXCEPTIONS = frozenset(
-    name for name, obj in vars(builtins).items()
-    if isinstance(obj, type) and issubclass(obj, BaseException)
-)
-
-
-def exception_name(exc):
-    name = _type(exc).__name__
-    return name if name in KNOWN_EXCEPTIONS else "Exception"
+from .wire import exception_name  # noqa: E402 - names the feedback may show, from a fixed list
 
 
 def _clean(value):
@@ -151,12 +141,14 @@ def snapshot(x):
                 repr(_tolist(_detach(_cpu(x)))) if _get["device"](x).type != "meta" else "")
 
 
-_guard = [None]
+#: The probe's working state in its fork: [what undoes student patches, objects kept alive]. The
+#: guard leaves it alone when it puts the probe's tables back.
+RUNTIME = [None, []]
 
 
 def set_guard(restore):
     """Register what undoes student patches; it runs after every student call."""
-    _guard[0] = restore
+    RUNTIME[0] = restore
 
 
 def call(fn, *args, **kwargs):
@@ -165,6 +157,9 @@ def call(fn, *args, **kwargs):
         result = fn(*args, **kwargs), None
     except _BaseException as exc:  # SystemExit and KeyboardInterrupt too: all are the student's
         result = None, {"kind": "error", "exception": exception_name(exc)}
-    if _guard[0] is not None:
-        _guard[0]()
+    # Nothing the student's code touched is freed before the probe exits: no finalizer of theirs runs
+    # while the probe works (the collector is off in the probe's fork).
+    RUNTIME[1].append((fn, args, kwargs, result))
+    if RUNTIME[0] is not None:
+        RUNTIME[0]()
     return result
