@@ -37,7 +37,7 @@ class HubSession:
         """POST with the XSRF token of the server at ``prefix`` (a first GET there sets it)."""
         prefix = prefix or "/" + "/".join(path.split("/")[1:3]) + "/"
         if self.xsrf(prefix) is None:
-            self.get(prefix + "api/status" if not prefix.startswith("/hub/") else "/hub/home")
+            self.get(prefix if not prefix.startswith("/hub/") else "/hub/home")   # OAuth in, as a browser
         token = self.xsrf(prefix)
         headers = {"X-XSRFToken": token} if token else {}
         kw.setdefault("timeout", 600)

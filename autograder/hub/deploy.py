@@ -175,6 +175,7 @@ def seed_course(plan, owner):
 c.CourseDirectory.course_id = {plan.course_id!r}
 c.Exchange.root = {str(plan.state / 'exchange')!r}
 c.ExchangeFactory.release_assignment = "autograder.hub.exchange.ClosedReleaseAssignment"
+c.ExchangeFactory.list = "autograder.hub.exchange.ClosedList"
 c.ExchangeFactory.collect = "autograder.hub.exchange.ClosedCollect"
 c.ExchangeFactory.release_feedback = "autograder.hub.exchange.ClosedReleaseFeedback"
 """)

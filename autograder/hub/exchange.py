@@ -260,6 +260,10 @@ class ClosedReleaseAssignment(Closed, ExchangeReleaseAssignment):
     pass
 
 
+class ClosedList(Closed, ExchangeList):
+    """What the formgrader lists (released assignments, inbound), from the folder it owns."""
+
+
 class ClosedCollect(Closed, ExchangeCollect):
     def init_src(self):
         self.check_owner = False   # the service names each submission after the hub identity
@@ -309,4 +313,4 @@ class ClosedReleaseFeedback(Closed, ExchangeReleaseFeedback):
 
 
 __all__ = ["ExchangeError", "HubFetchAssignment", "HubSubmit", "HubList", "HubFetchFeedback",
-           "ClosedReleaseAssignment", "ClosedCollect", "ClosedReleaseFeedback"]
+           "ClosedReleaseAssignment", "ClosedList", "ClosedCollect", "ClosedReleaseFeedback"]
