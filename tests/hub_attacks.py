@@ -76,7 +76,7 @@ def attacks(p):
         with open(p["other_home_file"], "rb") as f:
             return f"read {len(f.read())} bytes in another student's home"
 
-    return {name: attempt(fn) for name, fn in [
+    results = {name: attempt(fn) for name, fn in [
         ("list inbound", list_inbound),
         ("read another's submission (exact name)", read_other_submission),
         ("overwrite another's submission", overwrite_other_submission),
@@ -89,6 +89,9 @@ def attacks(p):
         ("read pre-check results", read_prechecks),
         ("read another's home", read_other_home),
     ]}
+    if not p.get("precheck_dir"):
+        results["read pre-check results"] = "n/a (no pre-check in this layout)"
+    return results
 
 
 if __name__ == "__main__":

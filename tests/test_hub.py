@@ -283,7 +283,8 @@ def modes(config):
             st = os.lstat(path)
         except FileNotFoundError:
             return "—"
-        return f"{stat.filemode(st.st_mode)} {'student' if st.st_uid >= 1000 and 'grader' not in _owner(st) else _owner(st)}"
+        owner = _owner(st)
+        return f"{stat.filemode(st.st_mode)} {owner if owner in ('root', 'grading account') else 'student'}"
     keys = ["exchange_root", "course_dir", "inbound", "outbound_assignment", "other_submission_dir",
             "other_submission_file", "feedback_dir", "other_feedback_file"]
     return {k: mode(config[k]) for k in keys}
