@@ -43,7 +43,11 @@ def main(argv=None):
         return 2
     state = args.state.resolve()
     if args.remove or args.reset:
-        deploy.undeploy(state, [n for n, _ in PEOPLE] + [GRADER], GROUP)
+        try:
+            deploy.undeploy(state, [n for n, _ in PEOPLE] + [GRADER], GROUP)
+        except accounts.AccountError as exc:
+            print(f"make hub: {exc}", file=sys.stderr)
+            return 1
         if args.remove:
             print(f"contas e {state} removidos")
             return 0

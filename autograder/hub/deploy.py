@@ -138,6 +138,15 @@ def deploy(plan):
 def undeploy(state, names, group):
     """Remove what ``deploy`` made: the accounts (``names`` and the grading account), the group, the
     traverse grants, the state folder."""
+    pid_file = Path(state) / "hub" / "jupyterhub.pid"
+    if pid_file.exists():
+        try:
+            pid = int(pid_file.read_text())
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            pass
+        else:
+            raise accounts.AccountError(f"the hub is still running (pid {pid}): stop it first (Ctrl+C)")
     acl = Path(state) / "hub" / "acl.json"
     if acl.exists():
         grants = json.loads(acl.read_text())

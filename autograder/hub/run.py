@@ -25,13 +25,25 @@ class Hub:
         return self.proc.poll() is None
 
     def stop(self, timeout=30):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)   # the hub stops the servers and the proxy it started
+        if self.proc.poll() is not None:
+            return
+        import psutil
+
+        # The hub stops the servers, services and proxy it started (each in its own session); if it
+        # cannot in time, whatever of them is left is ended here, by pid.
+        children = psutil.Process(self.proc.pid).children(recursive=True)
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        gone, alive = psutil.wait_procs(children, timeout=5)
+        for p in alive:
             try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
 
     def log_tail(self, n=80):
         try:
