@@ -6,25 +6,42 @@ them (``docs/hub/``). Needs Chromium like tests/test_browser.py (fails rather
 than skips when ``AUTOGRADER_REQUIRE_BROWSER=1``).
 """
 
+import os
 import re
+import shutil
 
 import nbformat
 import pytest
 
 from autograder.demo import personas
 from conftest import ARTIFACTS, COURSE
-from test_browser import GRADE_TIMEOUT_MS, Steps, autograde_in_ui, close_modal, nbgrader_menu, submission_row
-from test_browser import browser  # noqa: F401 (the session's Chromium, or a skip/failure)
+from autograder.lab.server import CHROMIUM, CHROMIUM_ARGS
+from test_browser import GRADE_TIMEOUT_MS, Steps, _missing, autograde_in_ui, close_modal, nbgrader_menu, submission_row
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow]
 A = "tensors_autograd"
 
 
+@pytest.fixture(scope="module")
+def browser():
+    if _missing():
+        if os.environ.get("AUTOGRADER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (AUTOGRADER_REQUIRE_BROWSER=1) but {_missing()}")
+        pytest.skip(_missing())
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(ARTIFACTS / "browser", ignore_errors=True)
+    (ARTIFACTS / "browser").mkdir(parents=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(autouse=True)
 def hub_artifacts(monkeypatch):
     import test_browser
-    monkeypatch.setattr(test_browser, "ARTIFACTS", ARTIFACTS / "browser")
-    (ARTIFACTS / "browser").mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(test_browser, "ARTIFACTS", ARTIFACTS / "browser")   # Steps' screenshots go here
 
 
 def log_in(page, hub, short, next_path=""):
@@ -39,7 +56,7 @@ def wait_lab(page):
     page.locator("#jp-main-dock-panel").wait_for(timeout=180_000)
 
 
-def test_hub_instructor_student_second_student_and_ta(hub, browser, released):  # noqa: F811
+def test_hub_instructor_student_second_student_and_ta(hub, browser, released):
     from playwright.sync_api import expect
 
     # The instructor: the course's formgrader through the hub, in JupyterLab's tab (not blank: the

@@ -196,7 +196,7 @@ class Service:
         """(pre-checks left in the window, when the next one frees up)."""
         cutoff = time.time() - self.config.precheck_window_s
         used = sorted(r["submitted_at"] for r in self.results(course_id, student, assignment)
-                      if r["status"] != "limited" and r["submitted_at"] >= cutoff)
+                      if r["status"] not in ("limited", "error") and r["submitted_at"] >= cutoff)
         left = max(0, self.config.precheck_limit - len(used))
         next_at = None if left else used[0] + self.config.precheck_window_s
         return left, next_at
