@@ -1,6 +1,7 @@
 # make demo: the whole nbgrader cycle on three simulated students.
 # make test: the project's test suite.
 # make lab: JupyterLab for the course (formgrader, Assignment List, a local exchange, demo data).
+# make hub: a real JupyterHub for the course (root: real Unix accounts), closed exchange, feedback on submit.
 # All create .venv at the repository root when it is missing.
 
 VENV   := .venv
@@ -9,7 +10,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv system-deps security-report bench lab clean
+.PHONY: demo test venv system-deps security-report bench lab hub hub-remove proxy clean
 
 venv: $(STAMP)
 
@@ -28,10 +29,27 @@ demo: $(STAMP) system-deps
 lab: $(STAMP) system-deps
 	$(PY) -m autograder.lab $(LAB_ARGS)
 
+# JupyterHub for the course on localhost (root): accounts professora, monitor, ana, bruno, carla; prints
+# their passwords and the address. HUB_ARGS: e.g. --port 8001, --reset, --precheck-limit 5.
+hub: $(STAMP) system-deps proxy
+	$(PY) -m autograder.hub $(HUB_ARGS)
+
+# Delete make hub's Unix accounts and its state (.hub/).
+hub-remove: $(STAMP)
+	$(PY) -m autograder.hub --remove
+
+# configurable-http-proxy (JupyterHub's proxy), pinned in package-lock.json, under node_modules/.
+CHP := node_modules/.bin/configurable-http-proxy
+proxy: $(CHP)
+
+$(CHP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 system-deps:
 	./scripts/system-deps.sh
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps proxy
 	$(PY) -m pytest -q
 
 # The adversarial submissions through stock nbgrader and through the engine, side by side.
@@ -43,4 +61,4 @@ bench: $(STAMP) system-deps
 	$(PY) tests/bench_class.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache node_modules

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Debian/Ubuntu packages the test suite needs: bubblewrap (the sandbox), chromium (browser tests).
+# Debian/Ubuntu packages the test suite needs: bubblewrap (the sandbox), chromium (browser tests),
+# nodejs/npm (configurable-http-proxy, JupyterHub's proxy), acl (setfacl: make hub lets its accounts
+# reach a Python installed under a private folder such as /root/.pyenv), passwd (useradd) and
+# libpam (PAM logins on the hub).
 # Installs them when run as root with apt-get; otherwise says what to install.
 set -euo pipefail
 missing=()
@@ -7,6 +10,12 @@ command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 # Chromium: the browser tests (tests/test_browser.py) drive it with Playwright.
 [ -x "${AUTOGRADER_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+# JupyterHub (tests/test_hub*.py, make hub)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v setfacl >/dev/null 2>&1 || missing+=(acl)
+command -v useradd >/dev/null 2>&1 || missing+=(passwd)
+ls /lib/*/libpam.so.0 /usr/lib/*/libpam.so.0 >/dev/null 2>&1 || missing+=(libpam0g)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
