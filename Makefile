@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first and pinned: a loose requirement would pull a multi-GB CUDA build
 	$(PIP) install -q -c constraints.txt torch==2.13.0
 	$(PIP) install -q -c constraints.txt -e '.[test]'
+	# the sandboxed kernel `nbgrader validate` runs (the course's nbgrader_config.py points at it)
+	$(VENV)/bin/autograder install-kernel
 	touch $@
 
 demo: $(STAMP) system-deps

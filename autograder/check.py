@@ -11,25 +11,26 @@ import json
 import numpy as np
 import torch
 
-from . import checks
-from .checks.framework import run_checks
+from . import exercises
 from .course import EXERCISES
-from .probe import devices, exercises
+from .judge import run_checks
+from .probe import devices
 
 
 def judge_in_process(exercise_id, namespace, seed=None):
+    """Judge the functions in ``namespace`` here (no sandbox): inputs, probe and checks as the engine runs them."""
     exercise = EXERCISES[exercise_id]
-    module = checks.module_for(exercise_id)
-    inputs = json.loads(json.dumps(module.draw(np.random.default_rng(seed))))
+    judge = exercises.judge(exercise_id)
+    inputs = json.loads(json.dumps(judge.draw(np.random.default_rng(seed))))
     saved = torch.cuda.is_available, torch.backends.mps.is_available
-    if exercise_id == "move_to_device":
-        devices.install()
+    devices.install()  # CUDA/MPS availability as the probe simulates it, put back below
     try:
-        observations = {key: json.loads(json.dumps(data))
-                        for key, data in exercises.PROBES[exercise_id](namespace, inputs)}
+        observations = {
+            key: json.loads(json.dumps(data)) for key, data in exercises.probe(exercise_id).probe(namespace, inputs)
+        }
     finally:
         torch.cuda.is_available, torch.backends.mps.is_available = saved
-    return run_checks(exercise, module.CHECKS, inputs, observations)
+    return run_checks(exercise, judge.CHECKS, inputs, observations)
 
 
 def run_hidden_checks(exercise_id, namespace):

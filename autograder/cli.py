@@ -1,4 +1,4 @@
-"""The `autograder` command line."""
+"""The `autograder` command line: one subcommand per verb; flags resolve into one Settings object."""
 
 import argparse
 import json
@@ -8,44 +8,56 @@ import time
 from pathlib import Path
 
 from .course import ASSIGNMENTS
+from .settings import DEFAULTS, VISIBILITIES, SettingsError, resolve
 
-STARTED = time.monotonic()  # for --timings: the grader's own start-up
 
-
-def find_course_root(explicit=None):
+def find_course_root(explicit=None, environ=None):
     """--course, else AUTOGRADER_COURSE, else the nearest folder up with nbgrader_config.py and solutions/."""
+    environ = os.environ if environ is None else environ
     if explicit:
         return Path(explicit).resolve()
-    if os.environ.get("AUTOGRADER_COURSE"):
-        return Path(os.environ["AUTOGRADER_COURSE"]).resolve()
+    if environ.get("AUTOGRADER_COURSE"):
+        return Path(environ["AUTOGRADER_COURSE"]).resolve()
     for base in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
         if (base / "nbgrader_config.py").exists() and (base / "solutions").is_dir():
             return base
     return Path.cwd()
 
 
+def settings_from(args):
+    """The run's Settings: these flags, then AUTOGRADER_* variables, then the defaults."""
+    return resolve(
+        course_root=find_course_root(getattr(args, "course", None)),
+        exercise_timeout=getattr(args, "timeout", None),
+        memory_mb=getattr(args, "memory_mb", None),
+        sandbox=False if getattr(args, "no_sandbox", False) else None,
+        require_sandbox=True if getattr(args, "require_sandbox", False) else None,
+        message_visibility=getattr(args, "visibility", None),
+    )
+
+
+def fail(message):
+    print(f"autograder: error: {message}", file=sys.stderr)
+    return 2
+
+
 def cmd_grade(args):
-    from .grade import GradeOptions, grade_notebook
-    from .grade.engine import BadSubmission, GradingError
-    from .grade.report import gradescope, table
-    from .grade.sandbox import Limits, SandboxUnavailable, make_launcher
+    from .engine import BadSubmission, GradingError, grade_notebook
+    from .engine.report import gradescope, table
+    from .engine.sandbox import SandboxUnavailable
 
     try:
-        launcher = make_launcher(sandbox=not args.no_sandbox, require=args.require_sandbox,
-                                 limits=Limits(memory_mb=args.memory_mb))
-        options = GradeOptions(course_root=find_course_root(args.course), exercise_timeout=args.timeout,
-                               launcher=launcher)
-        grade = grade_notebook(args.notebook, args.assignment, options)
-    except (BadSubmission, SandboxUnavailable, GradingError) as exc:
-        print(f"autograder: error: {exc}", file=sys.stderr)
-        return 2
+        settings = settings_from(args)
+        grade = grade_notebook(args.notebook, args.assignment, settings)
+    except (BadSubmission, SandboxUnavailable, GradingError, SettingsError) as exc:
+        return fail(exc)
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback, whatever the notebook holds
-        print(f"autograder: error: could not grade {args.notebook} ({exc.__class__.__name__}: "
-              f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); the grader failed, not the student",
-              file=sys.stderr)
-        return 2
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return fail(
+            f"could not grade {args.notebook} ({exc.__class__.__name__}: {detail}); the grader failed, not the student"
+        )
     if args.json:
-        json.dump(gradescope(grade), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(gradescope(grade, settings.message_visibility), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         print(table(grade))
@@ -55,43 +67,49 @@ def cmd_grade(args):
 def cmd_autograde(args):
     import resource
 
-    from .autograde import CourseError, autograde
-    from .grade.sandbox import Limits, SandboxUnavailable, make_launcher
+    from .classgrade.autograde import CourseError, autograde
+    from .engine.sandbox import SandboxUnavailable
 
     try:
-        launcher = make_launcher(sandbox=not args.no_sandbox, require=args.require_sandbox,
-                                 limits=Limits(memory_mb=args.memory_mb))
+        settings = settings_from(args)
         called = time.monotonic()
-        summary = autograde(find_course_root(args.course), args.assignment, workers=args.workers,
-                            student=args.student or "*", force=args.force, launcher=launcher,
-                            exercise_timeout=args.timeout)
-    except (CourseError, SandboxUnavailable) as exc:
-        print(f"autograder: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{len(summary.graded)} corrigidas, {len(summary.skipped)} já corrigidas antes, "
-          f"{len(summary.failed)} com falha, em {summary.elapsed:.0f} s")
+        summary = autograde(
+            settings, args.assignment, workers=args.workers, student=args.student or "*", force=args.force
+        )
+    except (CourseError, SandboxUnavailable, SettingsError) as exc:
+        return fail(exc)
+    print(
+        f"{len(summary.graded)} corrigidas, {len(summary.skipped)} já corrigidas antes, "
+        f"{len(summary.failed)} com falha, em {summary.elapsed:.0f} s"
+    )
     for sub, reason in summary.failed:
         print(f"  falhou: {sub.label}: {reason}")
     if args.timings:  # for `make bench`: where the grader process's own time went
         try:
-            Path(args.timings).write_text(json.dumps({
-                "imports": round(called - STARTED, 3), "startup": round(summary.startup, 3),
-                "recording": round(summary.recording, 3), "elapsed": round(summary.elapsed, 3),
-                "graded": len(summary.graded),
-                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+            Path(args.timings).write_text(
+                json.dumps(
+                    {
+                        "imports": round(called - args.started, 3),
+                        "startup": round(summary.startup, 3),
+                        "recording": round(summary.recording, 3),
+                        "elapsed": round(summary.elapsed, 3),
+                        "graded": len(summary.graded),
+                        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                    }
+                )
+            )
         except OSError as exc:
-            print(f"autograder: error: cannot write --timings {args.timings}: {exc.strerror} "
-                  "(the grades are recorded; give a writable file)", file=sys.stderr)
-            return 2
+            return fail(
+                f"cannot write --timings {args.timings}: {exc.strerror} (the grades are recorded; give a writable file)"
+            )
     return 1 if summary.failed else 0
 
 
 def cmd_export(args):
-    from .export import export_csv, export_gradescope
+    from .classgrade.export import export_csv, export_gradescope
 
     if not (args.csv or args.gradescope):
-        print("autograder: error: give --csv FILE and/or --gradescope DIR", file=sys.stderr)
-        return 2
+        return fail("give --csv FILE and/or --gradescope DIR")
     root = find_course_root(args.course)
     if args.csv:
         print(f"{export_csv(root, args.csv)} aluno(s) em {args.csv}")
@@ -101,7 +119,7 @@ def cmd_export(args):
 
 
 def cmd_report(args):
-    from .report import build_report
+    from .classgrade.report import build_report
 
     path = build_report(find_course_root(args.course), args.assignment, args.output)
     print(f"relatório: {path}")
@@ -110,19 +128,47 @@ def cmd_report(args):
 
 def cmd_demo(args):
     from .demo import run_demo
+
     return run_demo(find_course_root(args.course), keep=args.keep)
+
+
+def cmd_install_kernel(args):
+    from .nbgrader_plugin.kernel import KERNEL_NAME, install_kernelspec
+
+    try:
+        where = install_kernelspec(prefix=args.prefix, user=args.user)
+    except Exception as exc:  # noqa: BLE001 - a read-only prefix, say
+        return fail(f"cannot install the {KERNEL_NAME} kernelspec ({exc.__class__.__name__}: {exc}); try --user")
+    print(f"{KERNEL_NAME}: {where}")
+    return 0
 
 
 def add_sandbox_options(parser):
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--require-sandbox", action="store_true",
-                       help="refuse to grade without the bubblewrap sandbox (also: AUTOGRADER_REQUIRE_SANDBOX=1)")
-    group.add_argument("--no-sandbox", action="store_true",
-                       help="run student code without bubblewrap (limits and a process group only)")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of student code (MiB)")
+    group.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade without the bubblewrap sandbox (also: AUTOGRADER_REQUIRE_SANDBOX=1)",
+    )
+    group.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run student code without bubblewrap (limits and a process group only)",
+    )
+    parser.add_argument(
+        "--memory-mb", type=int, help=f"address-space limit of student code, MiB (default {DEFAULTS.memory_mb})"
+    )
+    parser.add_argument("--timeout", type=float, help=f"seconds per exercise (default {DEFAULTS.exercise_timeout:g})")
+    parser.add_argument(
+        "--visibility",
+        choices=VISIBILITIES,
+        help=f"Gradescope visibility of the messages (default {DEFAULTS.message_visibility})",
+    )
 
 
 def build_parser():
+    from .classgrade.autograde import DEFAULT_WORKERS
+
     parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises (pt-BR).")
     parser.add_argument("--course", help="course root (default: found from the current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -131,16 +177,16 @@ def build_parser():
     grade.add_argument("notebook", help="the .ipynb file to grade")
     grade.add_argument("--assignment", choices=sorted(ASSIGNMENTS), help="default: from the notebook's name")
     grade.add_argument("--json", action="store_true", help="print a Gradescope results.json object")
-    grade.add_argument("--timeout", type=float, default=60.0, help="seconds per exercise (default 60)")
     add_sandbox_options(grade)
     grade.set_defaults(func=cmd_grade)
 
     autograde = sub.add_parser("autograde", help="grade every collected submission of an assignment, in parallel")
     autograde.add_argument("assignment", choices=sorted(ASSIGNMENTS))
-    autograde.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
-    autograde.add_argument("--student", help="only this student")
+    autograde.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help=f"submissions graded at once (default {DEFAULT_WORKERS})"
+    )
+    autograde.add_argument("--student", help="only these students (a glob)")
     autograde.add_argument("--force", action="store_true", help="grade again submissions already graded")
-    autograde.add_argument("--timeout", type=float, default=60.0, help="seconds per exercise (default 60)")
     autograde.add_argument("--timings", metavar="FILE", help="write where the grader's time went (JSON)")
     add_sandbox_options(autograde)
     autograde.set_defaults(func=cmd_autograde)
@@ -158,11 +204,18 @@ def build_parser():
     demo = sub.add_parser("demo", help="the whole nbgrader cycle on three simulated students")
     demo.add_argument("--keep", action="store_true", help="keep the temporary course folder")
     demo.set_defaults(func=cmd_demo)
+
+    kernel = sub.add_parser("install-kernel", help="install the sandboxed kernel `nbgrader validate` uses")
+    kernel.add_argument("--user", action="store_true", help="in the user's Jupyter folder")
+    kernel.add_argument("--prefix", help="under PREFIX/share/jupyter/kernels (default: this Python's prefix)")
+    kernel.set_defaults(func=cmd_install_kernel)
     return parser
 
 
 def main(argv=None):
+    started = time.monotonic()  # for --timings: the grader's own start-up
     args = build_parser().parse_args(argv)
+    args.started = started
     return args.func(args)
 
 

@@ -80,15 +80,23 @@ def run(mode, students, assignments, work):
                 scores[(a, sub["student"])] = sub["score"]
     finally:
         server.stop()
-    return {"mode": mode, "latencies": latencies, "grading_s": grading, "per_submission": per_submission,
-            "failures": failures, "scores": scores}
+    return {
+        "mode": mode,
+        "latencies": latencies,
+        "grading_s": grading,
+        "per_submission": per_submission,
+        "failures": failures,
+        "scores": scores,
+    }
 
 
 def summary(r):
     lat = sorted(r["latencies"])
     p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
-    return (f"{r['mode']:<6} {len(lat):>8} {max(lat):>9.3f} {p95:>9.3f} {statistics.median(lat):>9.3f} "
-            f"{sum(x > 1.0 for x in lat):>8} {r['grading_s']:>11.1f} {statistics.mean(r['per_submission']):>10.1f}")
+    return (
+        f"{r['mode']:<6} {len(lat):>8} {max(lat):>9.3f} {p95:>9.3f} {statistics.median(lat):>9.3f} "
+        f"{sum(x > 1.0 for x in lat):>8} {r['grading_s']:>11.1f} {statistics.mean(r['per_submission']):>10.1f}"
+    )
 
 
 def main(argv=None):
@@ -99,15 +107,20 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
     args = parser.parse_args(argv)
     n = args.students * len(args.assignments)
-    print(f"{n} submissions ({args.students} students x {', '.join(args.assignments)}), "
-          "autograded one after another through the formgrader API; GET /api/status every 100 ms\n", flush=True)
+    print(
+        f"{n} submissions ({args.students} students x {', '.join(args.assignments)}), "
+        "autograded one after another through the formgrader API; GET /api/status every 100 ms\n",
+        flush=True,
+    )
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-lab-") as tmp:
         for mode in args.modes:
             results.append(run(mode, args.students, args.assignments, Path(tmp)))
             print(f"  {mode}: done", flush=True)
-    print(f"\n{'mode':<6} {'requests':>8} {'max (s)':>9} {'p95 (s)':>9} {'median':>9} {'> 1 s':>8} "
-          f"{'grading (s)':>11} {'per sub (s)':>10}")
+    print(
+        f"\n{'mode':<6} {'requests':>8} {'max (s)':>9} {'p95 (s)':>9} {'median':>9} {'> 1 s':>8} "
+        f"{'grading (s)':>11} {'per sub (s)':>10}"
+    )
     for r in results:
         print(summary(r))
     ok = True
@@ -119,11 +132,16 @@ def main(argv=None):
         print("scores differ between modes:", results[0]["scores"], results[1]["scores"])
         ok = False
     elif len(results) == 2:
-        print("\nsame gradebook scores in both modes:",
-              ", ".join(f"{a}/{s}={v:g}" for (a, s), v in sorted(results[0]["scores"].items())))
+        print(
+            "\nsame gradebook scores in both modes:",
+            ", ".join(f"{a}/{s}={v:g}" for (a, s), v in sorted(results[0]["scores"].items())),
+        )
     if args.json:
-        args.json.write_text(json.dumps([{**r, "scores": {f"{a}/{s}": v for (a, s), v in r["scores"].items()}}
-                                         for r in results], indent=1))
+        args.json.write_text(
+            json.dumps(
+                [{**r, "scores": {f"{a}/{s}": v for (a, s), v in r["scores"].items()}} for r in results], indent=1
+            )
+        )
     return 0 if ok else 1
 
 

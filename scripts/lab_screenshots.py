@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Copy the README's JupyterLab screenshots from the browser tests' artifacts into docs/lab/.
 
-    .venv/bin/python -m pytest tests/test_browser.py    # writes test-artifacts/browser/ (git-ignored)
-    .venv/bin/python scripts/lab_screenshots.py         # refreshes docs/lab/*.png (palette PNGs, 1280 px wide)
+.venv/bin/python -m pytest tests/test_browser.py    # writes test-artifacts/browser/ (git-ignored)
+.venv/bin/python scripts/lab_screenshots.py         # refreshes docs/lab/*.png (palette PNGs, 1280 px wide)
 """
 
 import sys

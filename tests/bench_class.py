@@ -25,12 +25,13 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import variants  # noqa: E402
+from cases import cases  # noqa: E402
+from stock_course import make_course  # noqa: E402
+from support import reference_answers  # noqa: E402
+
 from autograder.course import ASSIGNMENTS  # noqa: E402
 from autograder.demo import personas  # noqa: E402
-from autograder.grade.restore import grade_id, nbgrader_meta  # noqa: E402
-from stock_course import make_course, nbgrader  # noqa: E402
-from support import reference_answers  # noqa: E402
+from autograder.engine.restore import nbgrader_meta  # noqa: E402
 
 PY = sys.executable
 AUTOGRADER = str(Path(PY).parent / "autograder")
@@ -45,9 +46,9 @@ def synthesize(assignment, n, rng):
         if kind == "reference":
             answers = dict(reference)
         elif kind == "variants":
-            answers = {**reference, **{e: rng.choice(variants.CORRECT[e])[1] for e in exercises}}
+            answers = {**reference, **{e: rng.choice(cases(e).CORRECT)[1] for e in exercises}}
         elif kind == "mistakes":
-            answers = {**reference, **{e: rng.choice(variants.WRONG[e])[1] for e in exercises}}
+            answers = {**reference, **{e: rng.choice(cases(e).WRONG)[1] for e in exercises}}
         else:
             answers = {}
         yield f"{kind}{i:03d}", answers
@@ -95,8 +96,10 @@ def main():
 
         t_a, proc_a = timed([str(Path(PY).parent / "nbgrader"), "autograde", assignment], stock)
         timings = work / f"timings-{assignment}.json"
-        t_b, proc_b = timed([AUTOGRADER, "autograde", assignment, "--workers", "2", "--require-sandbox",
-                             "--timings", str(timings)], ours)
+        t_b, proc_b = timed(
+            [AUTOGRADER, "autograde", assignment, "--workers", "2", "--require-sandbox", "--timings", str(timings)],
+            ours,
+        )
         for label, proc in (("(a) stock nbgrader autograde", proc_a), ("(b) autograder autograde", proc_b)):
             if proc.returncode != 0:
                 print(f"{label} exited with {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
@@ -110,8 +113,10 @@ def main():
         rows[assignment] = (t_a, t_b, t_c, rss, proc_a.returncode, proc_b.returncode)
         profiles[assignment] = (meta, floor_rss, t_c / n, json.loads(timings.read_text()))
 
-    print(f"\nclass: {n} submissions per assignment (reference, correct variants, mistakes, stubs); "
-          f"{os.cpu_count()} cores\n")
+    print(
+        f"\nclass: {n} submissions per assignment (reference, correct variants, mistakes, stubs); "
+        f"{os.cpu_count()} cores\n"
+    )
     print(f"{'assignment':<20}{'(a) stock':>12}{'(b) ours':>12}{'(c) floor':>12}{'b/a':>8}{'b/c':>8}{'peak MiB':>10}")
     print(f"{'':<20}{'subs/min':>12}{'subs/min':>12}{'subs/min':>12}{'thru':>8}{'/sub':>8}{'/worker':>10}")
     for assignment, (t_a, t_b, t_c, rss, rc_a, rc_b) in rows.items():
@@ -119,10 +124,14 @@ def main():
         # b/c per submission: (b)'s wall time per submission with 2 workers times 2 (its cost on one core
         # would be that, at best) over the floor's serial time per submission
         per_sub_ratio = (t_b * 2 / n) / (t_c / n)
-        print(f"{assignment:<20}{per_min(t_a):>12.1f}{per_min(t_b):>12.1f}{per_min(t_c):>12.1f}"
-              f"{t_a / t_b:>7.2f}x{per_sub_ratio:>7.2f}x{rss / 1024:>10.0f}")
-    print("\nb/a: throughput of (b) over (a), goal >= 2. b/c: (b)'s cost per submission (wall per submission x 2 "
-          "workers) over (c)'s, goal <= 1.5. peak: largest student process of (b), goal <= 1024 MiB.")
+        print(
+            f"{assignment:<20}{per_min(t_a):>12.1f}{per_min(t_b):>12.1f}{per_min(t_c):>12.1f}"
+            f"{t_a / t_b:>7.2f}x{per_sub_ratio:>7.2f}x{rss / 1024:>10.0f}"
+        )
+    print(
+        "\nb/a: throughput of (b) over (a), goal >= 2. b/c: (b)'s cost per submission (wall per submission x 2 "
+        "workers) over (c)'s, goal <= 1.5. peak: largest student process of (b), goal <= 1024 MiB."
+    )
     print_profile(profiles, n)
     print(f"(courses kept in {work})")
 
@@ -130,8 +139,13 @@ def main():
 def run_floor(script, cwd):
     """(wall seconds, peak resident KiB) of one plain-Python run of a submission's code."""
     start = time.monotonic()
-    proc = subprocess.Popen([PY, "-c", script], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg"))
+    proc = subprocess.Popen(
+        [PY, "-c", script],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg"),
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     return time.monotonic() - start, usage.ru_maxrss
@@ -150,28 +164,45 @@ def print_profile(profiles, n):
     names = list(profiles)
     torch_import = bare_import_torch()
     mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
-    rows = [("(c) floor: the submission's code, plain Python", [profiles[a][2] for a in names]),
-            ("    of which a bare `import torch`", [torch_import for _ in names])]
-    for phase, label in (("startup", "start-up: sandbox, interpreter, torch, IPython, guard"),
-                         ("cells", "the notebook's cells, once"),
-                         ("probes", "probes: hidden inputs, in forks"),
-                         ("judge", "judge (grader process)")):
-        rows.append((f"(b) {label}", [mean([m.get("phases", {}).get(phase, 0.0) for m in profiles[a][0].values()])
-                                      for a in names]))
-    rows.append(("(b) recording (single writer: gradebook, notebook)",
-                 [profiles[a][3]["recording"] / max(1, profiles[a][3]["graded"]) for a in names]))
+    rows = [
+        ("(c) floor: the submission's code, plain Python", [profiles[a][2] for a in names]),
+        ("    of which a bare `import torch`", [torch_import for _ in names]),
+    ]
+    for phase, label in (
+        ("startup", "start-up: sandbox, interpreter, torch, IPython, guard"),
+        ("cells", "the notebook's cells, once"),
+        ("probes", "probes: hidden inputs, in forks"),
+        ("judge", "judge (grader process)"),
+    ):
+        rows.append(
+            (
+                f"(b) {label}",
+                [mean([m.get("phases", {}).get(phase, 0.0) for m in profiles[a][0].values()]) for a in names],
+            )
+        )
+    rows.append(
+        (
+            "(b) recording (single writer: gradebook, notebook)",
+            [profiles[a][3]["recording"] / max(1, profiles[a][3]["graded"]) for a in names],
+        )
+    )
     print(f"\nprofile of (b), mean seconds per submission{'':<12}" + "".join(f"{a:>20}" for a in names))
     for label, values in rows:
         print(f"{label:<56}" + "".join(f"{v:>20.3f}" for v in values))
-    print(f"{'(b) grader start-up, once per run: imports + set-up':<56}"
-          + "".join(f"{profiles[a][3]['imports'] + profiles[a][3]['startup']:>20.2f}" for a in names))
+    print(
+        f"{'(b) grader start-up, once per run: imports + set-up':<56}"
+        + "".join(f"{profiles[a][3]['imports'] + profiles[a][3]['startup']:>20.2f}" for a in names)
+    )
 
     print(f"\npeak memory, MiB{'':<40}" + "".join(f"{a:>20}" for a in names))
     mib = lambda kb: f"{kb / 1024:>20.0f}"  # noqa: E731
-    print(f"{'(b) grader process (all workers share it)':<56}" + "".join(mib(profiles[a][3]["maxrss_kb"])
-                                                                       for a in names))
-    for label, kinds in (("reference and correct variants", ("reference", "variants")),
-                         ("all submissions", ("reference", "variants", "mistakes", "stubs"))):
+    print(
+        f"{'(b) grader process (all workers share it)':<56}" + "".join(mib(profiles[a][3]["maxrss_kb"]) for a in names)
+    )
+    for label, kinds in (
+        ("reference and correct variants", ("reference", "variants")),
+        ("all submissions", ("reference", "variants", "mistakes", "stubs")),
+    ):
         ours, floor = [], []
         for a in names:
             meta, floor_rss = profiles[a][0], profiles[a][1]

@@ -1,4 +1,10 @@
-"""One real JupyterHub for every hub test (tests/test_hub*.py), started once per session.
+"""The test suite's shared set-up: the data set's cache, and one real JupyterHub for the hub tests.
+
+Offline machines keep scikit-learn's cached California housing beside the
+clone (../shared/data/scikit_learn_data, as CI does); SCIKIT_LEARN_DATA, if
+set, wins.
+
+One real JupyterHub for every hub test (tests/test_hub*.py), started once per session:
 
 Real Unix accounts (prefix ``agh<random>-``, so concurrent runs never collide;
 removed at the end with their homes, group and ACL grants), a free port, the
@@ -17,6 +23,10 @@ import pytest
 
 from autograder.hub import accounts, deploy, run
 from autograder.lab.server import free_port
+
+_SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "scikit_learn_data"
+if _SHARED_DATA.is_dir():  # before any test loads the data set (data loads lazily, at first use)
+    os.environ.setdefault("SCIKIT_LEARN_DATA", str(_SHARED_DATA))
 
 COURSE = "pytorch-redes-neurais"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "hub"
@@ -74,12 +84,27 @@ def hub():
         pytest.skip(missing)
     prefix = "agh" + secrets.token_hex(2)
     base = Path(tempfile.mkdtemp(prefix="autograder-hub-test-"))
-    base.chmod(0o755)   # the accounts' homes live below
-    people = [accounts.Account(f"{prefix}-{short}", role, accounts.new_password())
-              for short, role in (("prof", "instrutor"), ("ta", "monitor"), ("ana", "aluno"), ("bia", "aluno"),
-                                  ("caio", "aluno"))]
-    plan = deploy.Plan(state=base / "state", course_id=COURSE, accounts=people, grader=f"{prefix}-grader",
-                       home_base=base / "home", port=free_port(), group=f"{prefix}-hub", precheck_limit=2)
+    base.chmod(0o755)  # the accounts' homes live below
+    people = [
+        accounts.Account(f"{prefix}-{short}", role, accounts.new_password())
+        for short, role in (
+            ("prof", "instrutor"),
+            ("ta", "monitor"),
+            ("ana", "aluno"),
+            ("bia", "aluno"),
+            ("caio", "aluno"),
+        )
+    ]
+    plan = deploy.Plan(
+        state=base / "state",
+        course_id=COURSE,
+        accounts=people,
+        grader=f"{prefix}-grader",
+        home_base=base / "home",
+        port=free_port(),
+        group=f"{prefix}-hub",
+        precheck_limit=2,
+    )
     running = None
     try:
         deploy.deploy(plan)

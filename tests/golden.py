@@ -6,7 +6,7 @@ mistakes, stubs) with a fixed course secret, and stores each submission's
 answers with its per-exercise scores and messages in tests/golden/scores.json.
 `tests/test_golden.py` rebuilds the same notebooks from the stored answers,
 grades them again and compares. The answers are stored, not regenerated, so
-later additions to tests/variants.py do not change the class; a deliberate
+later additions to tests/cases/ do not change the class; a deliberate
 change of a verdict means re-running `--write` and saying why in the commit.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import variants  # noqa: E402
+from bench_class import synthesize  # noqa: E402
 from support import ROOT, reference_answers, write_submission  # noqa: E402
 
 from autograder.course import ASSIGNMENTS  # noqa: E402
@@ -32,23 +32,6 @@ SECRET = b"golden-secret-do-curso"
 CLASS_SIZE = 12  # per assignment, on top of the demo's three students
 
 
-def synthesize(assignment, n, rng):
-    """The bench's class recipe: reference, correct variants, mistakes, stubs, in turn."""
-    reference = reference_answers(assignment)
-    exercises = [e.id for e in ASSIGNMENTS[assignment].exercises]
-    for i in range(n):
-        kind = ("reference", "variants", "mistakes", "stubs")[i % 4]
-        if kind == "reference":
-            answers = dict(reference)
-        elif kind == "variants":
-            answers = {**reference, **{e: rng.choice(variants.CORRECT[e])[1] for e in exercises}}
-        elif kind == "mistakes":
-            answers = {**reference, **{e: rng.choice(variants.WRONG[e])[1] for e in exercises}}
-        else:
-            answers = {}
-        yield f"{kind}{i:03d}", answers
-
-
 def submissions():
     """(name, assignment, answers) for the demo's students and the synthesized class."""
     rng = random.Random(0)
@@ -56,8 +39,7 @@ def submissions():
         reference = reference_answers(assignment)
         yield f"demo-ana/{assignment}", assignment, reference
         yield f"demo-bruno/{assignment}", assignment, {}
-        mistakes = {e.id: personas.MISTAKES[e.id] for e in ASSIGNMENTS[assignment].exercises
-                    if e.id in personas.MISTAKES}
+        mistakes = {e.id: personas.mistakes()[e.id] for e in ASSIGNMENTS[assignment].exercises}
         yield f"demo-carla/{assignment}", assignment, {**reference, **mistakes}
         for name, answers in synthesize(assignment, CLASS_SIZE, rng):
             yield f"class-{name}/{assignment}", assignment, answers
@@ -69,17 +51,19 @@ def verdict(grade):
 
 def grade_all(entries, workers=2):
     """name -> verdict, grading each stored answer set in the sandbox with the fixed secret."""
-    from autograder.grade import GradeOptions, grade_notebook
+    from autograder.engine import grade_notebook
+    from autograder.settings import resolve
 
-    options = GradeOptions(course_root=ROOT, secret=SECRET)
-    options.get_launcher()
+    settings = resolve(course_root=ROOT, secret=SECRET)
+    settings.launcher  # noqa: B018 - made once, before the threads
     with tempfile.TemporaryDirectory() as tmp:
+
         def one(entry):
             name, assignment, answers = entry
             folder = Path(tmp) / name.replace("/", "__")
             folder.mkdir()
             path = write_submission(folder, assignment, answers)
-            return name, verdict(grade_notebook(path, assignment, options))
+            return name, verdict(grade_notebook(path, assignment, settings))
 
         with ThreadPoolExecutor(workers) as pool:
             return dict(pool.map(one, entries))

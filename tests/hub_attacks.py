@@ -33,7 +33,7 @@ def attacks(p):
 
     def overwrite_other_submission():
         victim = p["other_submission_file"]
-        os.rename(victim, victim + ".gone")   # a writable folder lets anyone replace files in it
+        os.rename(victim, victim + ".gone")  # a writable folder lets anyone replace files in it
         with open(victim, "w") as f:
             f.write("{}")
         return "replaced another student's notebook"
@@ -44,7 +44,7 @@ def attacks(p):
         return "planted a link in inbound (collect would copy what it points to)"
 
     def tamper_own_submission():
-        with open(p["own_submission_timestamp"], "w") as f:   # backdate a late submission
+        with open(p["own_submission_timestamp"], "w") as f:  # backdate a late submission
             f.write("2000-01-01 00:00:00.000000 UTC")
         return "rewrote its own submission's timestamp after submitting"
 
@@ -54,7 +54,7 @@ def attacks(p):
         return "added a file to the released assignment"
 
     def replace_course_folder():
-        os.rename(p["course_dir"], p["course_dir"] + "-moved")   # and put a fake course in its place
+        os.rename(p["course_dir"], p["course_dir"] + "-moved")  # and put a fake course in its place
         os.rename(p["course_dir"] + "-moved", p["course_dir"])
         return "moved the course's exchange folder"
 
@@ -76,19 +76,22 @@ def attacks(p):
         with open(p["other_home_file"], "rb") as f:
             return f"read {len(f.read())} bytes in another student's home"
 
-    results = {name: attempt(fn) for name, fn in [
-        ("list inbound", list_inbound),
-        ("read another's submission (exact name)", read_other_submission),
-        ("overwrite another's submission", overwrite_other_submission),
-        ("symlink into inbound", symlink_into_inbound),
-        ("rewrite own submission after submit", tamper_own_submission),
-        ("write into outbound", write_outbound),
-        ("move the course folder", replace_course_folder),
-        ("write into feedback", write_feedback),
-        ("read another's feedback (exact name)", read_other_feedback),
-        ("read pre-check results", read_prechecks),
-        ("read another's home", read_other_home),
-    ]}
+    results = {
+        name: attempt(fn)
+        for name, fn in [
+            ("list inbound", list_inbound),
+            ("read another's submission (exact name)", read_other_submission),
+            ("overwrite another's submission", overwrite_other_submission),
+            ("symlink into inbound", symlink_into_inbound),
+            ("rewrite own submission after submit", tamper_own_submission),
+            ("write into outbound", write_outbound),
+            ("move the course folder", replace_course_folder),
+            ("write into feedback", write_feedback),
+            ("read another's feedback (exact name)", read_other_feedback),
+            ("read pre-check results", read_prechecks),
+            ("read another's home", read_other_home),
+        ]
+    }
     if not p.get("precheck_dir"):
         results["read pre-check results"] = "n/a (no pre-check in this layout)"
     return results

@@ -15,8 +15,7 @@ class HubSession:
         page = self.s.get(f"{self.url}/hub/login", timeout=30)
         xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
         data = {"username": name, "password": password, **({"_xsrf": xsrf.group(1)} if xsrf else {})}
-        self.login_response = self.s.post(f"{self.url}/hub/login?next=", data=data, timeout=60,
-                                          allow_redirects=False)
+        self.login_response = self.s.post(f"{self.url}/hub/login?next=", data=data, timeout=60, allow_redirects=False)
 
     @property
     def logged_in(self):
@@ -37,7 +36,7 @@ class HubSession:
         """POST with the XSRF token of the server at ``prefix`` (a first GET there sets it)."""
         prefix = prefix or "/" + "/".join(path.split("/")[1:3]) + "/"
         if self.xsrf(prefix) is None:
-            self.get(prefix if not prefix.startswith("/hub/") else "/hub/home")   # OAuth in, as a browser
+            self.get(prefix if not prefix.startswith("/hub/") else "/hub/home")  # OAuth in, as a browser
         token = self.xsrf(prefix)
         headers = {"X-XSRFToken": token} if token else {}
         kw.setdefault("timeout", 600)

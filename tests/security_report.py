@@ -20,9 +20,11 @@ from nbgrader.api import Gradebook
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from attacks import ATTACKS  # noqa: E402
 from stock_course import make_course, nbgrader  # noqa: E402
+from support import reference_answers  # noqa: E402
+
 from autograder.course import ASSIGNMENTS  # noqa: E402
 from autograder.demo import personas  # noqa: E402
-from support import ROOT, reference_answers  # noqa: E402
+
 
 def submit(course, attack):
     release = course / "assignments" / attack.assignment / f"{attack.assignment}.ipynb"
@@ -67,8 +69,14 @@ def main():
         submit(ours, attack)
         our_score, our_time = grade(ours, attack)
         fmt = lambda s: "err" if s is None else (s if isinstance(s, str) else f"{s:g}/{points:g}")  # noqa: E731
-        row = (attack.name, attack.target, fmt(stock_score), fmt(our_score),
-               "" if stock_time is None else f"{stock_time:.1f}", f"{our_time:.1f}")
+        row = (
+            attack.name,
+            attack.target,
+            fmt(stock_score),
+            fmt(our_score),
+            "" if stock_time is None else f"{stock_time:.1f}",
+            f"{our_time:.1f}",
+        )
         rows.append((attack, stock_score, our_score))
         print(f"{row[0]:<32}{row[1]:<18}{row[2]:>8}{row[3]:>8}{row[4]:>9}{row[5]:>8}", flush=True)
     fooled = [a.name for a, s, _ in rows if isinstance(s, float) and s > 0]

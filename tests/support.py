@@ -9,7 +9,8 @@ import nbformat
 
 from autograder.course import ASSIGNMENTS
 from autograder.demo import personas
-from autograder.grade import GradeOptions, grade_notebook
+from autograder.engine import grade_notebook
+from autograder.settings import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTOGRADER = str(Path(sys.executable).parent / "autograder")
@@ -45,9 +46,8 @@ def reference_with(assignment, **overrides):
     return answers
 
 
-def grade(path, assignment=None, timeout=60.0, **kwargs):
-    options = GradeOptions(course_root=ROOT, exercise_timeout=timeout, **kwargs)
-    return grade_notebook(path, assignment, options)
+def grade(path, assignment=None, timeout=None, **settings):
+    return grade_notebook(path, assignment, resolve(course_root=ROOT, exercise_timeout=timeout, **settings))
 
 
 def scores(grade_result):

@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
-
 from attacks import ATTACKS, CONTROLS
-from autograder.course import ASSIGNMENTS
-from autograder.grade import GradeOptions, grade_notebook
-from autograder.grade.sandbox import UID_BASE, Limits, make_launcher
 from support import AUTOGRADER, ROOT, reference_answers, write_submission
+
+from autograder.course import ASSIGNMENTS
+from autograder.engine import grade_notebook
+from autograder.engine.sandbox import UID_BASE, Limits, make_launcher
+from autograder.settings import resolve
 
 EXERCISE_TIMEOUT = 10.0
 SECRET = "s3cr3t-do-curso"
@@ -104,8 +105,12 @@ def student_processes():
         pid, uid, stat, args = (line.strip().split(None, 3) + ["", "", "", ""])[:4]
         if stat.startswith("Z"):
             continue  # already dead, waiting only to be reaped by the container's init
-        if uid == "65534" or (uid.isdigit() and int(uid) >= UID_BASE) or "time.sleep(600)" in args \
-                or "_agprobe" in args:
+        if (
+            uid == "65534"
+            or (uid.isdigit() and int(uid) >= UID_BASE)
+            or "time.sleep(600)" in args
+            or "_agprobe" in args
+        ):
             left.append(line.strip())
     return left
 
@@ -113,10 +118,11 @@ def student_processes():
 def grade_attack(tmp_path, course, assignment, answers, edit=None):
     path = write_submission(tmp_path, assignment, answers, edit=edit)
     launcher = make_launcher(require=True, limits=Limits(memory_mb=4096, cpu_seconds=60, processes=128))
-    options = GradeOptions(course_root=course, exercise_timeout=EXERCISE_TIMEOUT, submission_timeout=300,
-                           launcher=launcher)
+    settings = resolve(
+        course_root=course, exercise_timeout=EXERCISE_TIMEOUT, submission_timeout=300, launcher_override=launcher
+    )
     start = time.monotonic()
-    result = grade_notebook(path, assignment, options)
+    result = grade_notebook(path, assignment, settings)
     return result, time.monotonic() - start
 
 
@@ -148,7 +154,7 @@ def test_attack_earns_nothing_and_harms_nothing(attack, tmp_path, course, decoy,
     messages = "\n".join(m for e in result.exercises for m in e.messages)
     for leak in ("BEGIN HIDDEN", "run_hidden_checks", "reference.", SECRET, "Traceback", "LEAK"):
         assert leak not in messages
-    assert 0 <= result.max_rss_kb < 2 ** 40
+    assert 0 <= result.max_rss_kb < 2**40
 
 
 @pytest.mark.parametrize("name", list(CONTROLS))
@@ -170,7 +176,7 @@ facts = {{
     "env": sorted(os.environ),
     "uid": os.getuid(),
     "course_visible": os.path.exists({str(course)!r}),
-    "repo_visible": os.path.exists({str(ROOT / 'solutions')!r}),
+    "repo_visible": os.path.exists({str(ROOT / "solutions")!r}),
     "cwd": os.getcwd(),
     "processes": len([p for p in os.listdir("/proc") if p.isdigit()]),
 }}
@@ -205,14 +211,14 @@ def test_forgeries_would_earn_full_marks():
 
     import numpy as np
     import torch
-
     from attacks import FORGE_FIX_INPLACE, SWAP_OBSERVED_FUNCTIONS
-    from autograder.check import judge_in_process
-    from autograder.checks import module_for
-    from autograder.checks.framework import run_checks
-    from autograder.course import EXERCISES
 
-    module = module_for("fix_inplace")
+    from autograder.check import judge_in_process
+    from autograder.course import EXERCISES
+    from autograder.exercises import judge
+    from autograder.judge import run_checks
+
+    module = judge("fix_inplace")
     inputs = json.loads(json.dumps(module.draw(np.random.default_rng(7))))
     namespace = {}
     exec(FORGE_FIX_INPLACE, namespace)
@@ -234,14 +240,19 @@ def test_grader_memory_stays_bounded_under_a_flood(tmp_path, course, monkeypatch
     path = write_submission(tmp_path, attack.assignment, answers)
     env = dict(os.environ, AUTOGRADER_SECRET=SECRET, AUTOGRADER_COURSE=str(ROOT))
     start = time.monotonic()
-    proc = subprocess.Popen([AUTOGRADER, "grade", str(path), "--json", "--require-sandbox", "--timeout", "20"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [AUTOGRADER, "grade", str(path), "--json", "--require-sandbox", "--timeout", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.monotonic() - start
     assert proc.returncode == 0
     import json
+
     report = json.loads(out)
     assert report["tests"][3]["score"] == 0 and report["score"] == 9, report
     # the grader and the sandboxes it reaped (a student process with torch stays far below this)

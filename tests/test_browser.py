@@ -23,20 +23,21 @@ import urllib.request
 
 import nbformat
 import pytest
+from support import ROOT
 
 from autograder.demo import personas
 from autograder.lab.extension import LINK_FIX, VALIDATE_BUG, VALIDATE_FIX, patched_static_files
 from autograder.lab.seed import INTERACTIVE_STUDENT, seed
 from autograder.lab.server import CHROMIUM, CHROMIUM_ARGS, start_lab
-from support import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 INSTRUCTOR_BASE, STUDENT_BASE = "/user/professora/", f"/user/{INTERACTIVE_STUDENT}/"
-UI_TIMEOUT_MS = 90_000        # a cold JupyterLab page on a small CI machine
-GRADE_TIMEOUT_MS = 240_000    # one submission through the engine
+UI_TIMEOUT_MS = 90_000  # a cold JupyterLab page on a small CI machine
+GRADE_TIMEOUT_MS = 240_000  # one submission through the engine
 
 try:
     from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=UI_TIMEOUT_MS)
 except ImportError:  # pragma: no cover
     sync_playwright = None
@@ -52,6 +53,7 @@ def _missing():
 
 # --------------------------------------------------------------------------- fixtures
 
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     return seed(ROOT, tmp_path_factory.mktemp("lab") / "state", say=lambda m: None)
@@ -59,8 +61,12 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def instructor(lab):
-    server = start_lab(lab.course, lab.state / "jupyter" / "professora", lab.state / "logs" / "professora.log",
-                       base_url=INSTRUCTOR_BASE)
+    server = start_lab(
+        lab.course,
+        lab.state / "jupyter" / "professora",
+        lab.state / "logs" / "professora.log",
+        base_url=INSTRUCTOR_BASE,
+    )
     yield server
     server.stop()
     _keep_log(server, "professora")
@@ -68,8 +74,13 @@ def instructor(lab):
 
 @pytest.fixture(scope="module")
 def student(lab):
-    server = start_lab(lab.home(INTERACTIVE_STUDENT), lab.state / "jupyter" / INTERACTIVE_STUDENT,
-                       lab.state / "logs" / f"{INTERACTIVE_STUDENT}.log", base_url=STUDENT_BASE, instructor=False)
+    server = start_lab(
+        lab.home(INTERACTIVE_STUDENT),
+        lab.state / "jupyter" / INTERACTIVE_STUDENT,
+        lab.state / "logs" / f"{INTERACTIVE_STUDENT}.log",
+        base_url=STUDENT_BASE,
+        instructor=False,
+    )
     yield server
     server.stop()
     _keep_log(server, INTERACTIVE_STUDENT)
@@ -131,6 +142,7 @@ class Steps:
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def open_lab(page, server, path="lab"):
     page.goto(server.lab_url(path))
@@ -201,6 +213,7 @@ def goto_in_formgrader(frame, link_text):
 
 # --------------------------------------------------------------------------- instructor
 
+
 def test_instructor_formgrader_autograde_feedback(instructor, browser, lab):
     with Steps(browser, "instructor") as steps:
         instructor_flow(steps, instructor, lab)
@@ -222,8 +235,10 @@ def instructor_flow(steps, instructor, lab):
 
     # Autograde from the UI; the engine's scores land in the gradebook view. While a
     # submission is being graded, the server keeps answering other requests.
-    expected = {"tensors_autograd": {"ana": "12 / 12", "bruno": "0 / 12"},
-                "linear_regression": {"ana": "13 / 13", "bruno": "0 / 13"}}
+    expected = {
+        "tensors_autograd": {"ana": "12 / 12", "bruno": "0 / 12"},
+        "linear_regression": {"ana": "13 / 13", "bruno": "0 / 13"},
+    }
     for a, scores in expected.items():
         fg.locator("#main-table tr", has_text=a).locator(".num-submissions a").click()
         expect(fg.locator(".breadcrumb")).to_contain_text(a)
@@ -232,8 +247,9 @@ def instructor_flow(steps, instructor, lab):
         with Poller(instructor) as poll:
             carla = autograde_in_ui(fg, a, "carla")
         assert 0 < float(carla.split("/")[0]) < float(carla.split("/")[1]), carla
-        assert poll.latencies and max(poll.latencies) < 1.0, \
+        assert poll.latencies and max(poll.latencies) < 1.0, (
             f"server blocked while grading: max GET /api/status latency {max(poll.latencies):.2f} s"
+        )
         steps.shot(f"autograded-{a}")
         goto_in_formgrader(fg, "Manage Assignments")
 
@@ -320,9 +336,11 @@ def test_jupyterhub_csp_blanks_the_formgrader_iframe(instructor, browser):
     JupyterLab stays blank. The README's setting (``frame-ancestors 'self'``) brings it back."""
     for csp, shown in (("frame-ancestors 'none'", False), ("frame-ancestors 'self'", True)):
         with Steps(browser, "jupyterhub-csp") as steps:
+
             def with_csp(route):
                 response = route.fetch()
                 route.fulfill(response=response, headers={**response.headers, "content-security-policy": csp})
+
             steps.context.route(f"**{INSTRUCTOR_BASE}formgrader**", with_csp)
             page = steps.page
             open_lab(page, instructor, f"lab/workspaces/csp{int(shown)}")
@@ -340,6 +358,7 @@ def test_jupyterhub_csp_blanks_the_formgrader_iframe(instructor, browser):
 
 
 # --------------------------------------------------------------------------- server side (no browser)
+
 
 def test_nbgrader_front_end_bugs_are_still_there_to_fix():
     """Our static fixes match the installed nbgrader; when an upgrade changes those files, this fails
@@ -384,6 +403,7 @@ def test_a_dead_worker_is_replaced(instructor):
 
 # --------------------------------------------------------------------------- student
 
+
 def test_student_fetch_validate_submit_then_graded(student, instructor, browser, lab):
     with Steps(browser, "student") as steps:
         student_flow(steps, student, instructor, lab)
@@ -426,7 +446,7 @@ def student_flow(steps, student, instructor, lab):
     text = dialog.inner_text()
     assert "Cannot check version" not in text, text
     assert "pick_device()" in text and "NotImplementedError" in text, text  # exercise 2's test fails
-    assert "make_matrix()" not in text, text                                # exercise 1's passes
+    assert "make_matrix()" not in text, text  # exercise 1's passes
     steps.shot("validate-results")
     dialog.get_by_role("button", name="OK").click()
     saved = nbformat.read(lab.home(INTERACTIVE_STUDENT) / a / f"{a}.ipynb", as_version=4)

@@ -11,14 +11,13 @@ import sqlite3
 import subprocess
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
+from support import AUTOGRADER, ROOT, reference_answers
 
 from autograder.demo import make_course, nbgrader, personas
-from support import AUTOGRADER, ROOT, reference_answers
 
 A = "tensors_autograd"
 KINDS = {"ref": 12.0, "err": 8.0, "stub": 0.0}
@@ -36,7 +35,7 @@ def make_class(work, n):
         if kind == "ref":
             personas.fill(nb, reference_answers(A))
         elif kind == "err":
-            personas.fill(nb, personas.MISTAKES)
+            personas.fill(nb, personas.mistakes())
         add_submission(course, f"{kind}{i:02d}", nb)
         expected[f"{kind}{i:02d}"] = KINDS[kind]
     return course, expected
@@ -96,8 +95,13 @@ def test_progress_is_plain_lines_when_not_a_terminal(graded_class):
 def test_progress_bar_with_eta_on_a_terminal(graded_class):
     course, expected, _ = graded_class
     master, slave = pty.openpty()
-    proc = subprocess.Popen([AUTOGRADER, "autograde", A, "--force", "--student", "ref00"], cwd=course,
-                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    proc = subprocess.Popen(
+        [AUTOGRADER, "autograde", A, "--force", "--student", "ref00"],
+        cwd=course,
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+    )
     os.close(slave)
     out = b""
     while True:
@@ -158,8 +162,13 @@ def test_one_broken_submission_is_reported_and_the_rest_graded(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig):
     course, expected = make_class(tmp_path, 6)
-    proc = subprocess.Popen([AUTOGRADER, "autograde", A, "--workers", "1"], cwd=course,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [AUTOGRADER, "autograde", A, "--workers", "1"],
+        cwd=course,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     autograded = course / "autograded"
     deadline = time.monotonic() + 120
     while len(list(autograded.glob(f"*/{A}/{A}.ipynb"))) < 2 and time.monotonic() < deadline:
@@ -182,21 +191,38 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig):
 
 def test_exports_csv_and_gradescope(graded_class, tmp_path):
     course, expected, _ = graded_class
-    proc = subprocess.run([AUTOGRADER, "export", "--csv", str(tmp_path / "notas.csv"),
-                           "--gradescope", str(tmp_path / "gs")], cwd=course, capture_output=True, text=True)
+    proc = subprocess.run(
+        [AUTOGRADER, "export", "--csv", str(tmp_path / "notas.csv"), "--gradescope", str(tmp_path / "gs")],
+        cwd=course,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     with open(tmp_path / "notas.csv") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["student_id", "create_tensors", "move_to_device", "autograd_descent", "fix_inplace",
-                             "prepare_data", "bgd_loop", "train_nn_linear", "total"]
+    assert list(rows[0]) == [
+        "student_id",
+        "create_tensors",
+        "move_to_device",
+        "autograd_descent",
+        "fix_inplace",
+        "prepare_data",
+        "bgd_loop",
+        "train_nn_linear",
+        "total",
+    ]
     assert {r["student_id"]: float(r["total"]) for r in rows} == expected
     assert {r["student_id"]: r["create_tensors"] for r in rows}["err01"] == "2.5"
     files = sorted((tmp_path / "gs").glob(f"*/{A}/results.json"))
     assert len(files) == len(expected)
     result = json.loads((tmp_path / "gs" / "ref00" / A / "results.json").read_text())
     assert result["score"] == result["max_score"] == 12
-    assert [t["tags"] for t in result["tests"]] == [["create_tensors"], ["move_to_device"], ["autograd_descent"],
-                                                   ["fix_inplace"]]
+    assert [t["tags"] for t in result["tests"]] == [
+        ["create_tensors"],
+        ["move_to_device"],
+        ["autograd_descent"],
+        ["fix_inplace"],
+    ]
 
 
 class _Page(HTMLParser):
@@ -235,8 +261,13 @@ def test_report_page_has_plots_failures_and_pending(graded_class):
     assert "late99" in "".join(page.ids["pending"])
 
 
-HOSTILE = ("deep_tree_then_crash", "dangling_symlink_then_crash", "forges_control_messages",
-           "exhausts_process_limit_and_hangs", "floods_grader_with_huge_lines")
+HOSTILE = (
+    "deep_tree_then_crash",
+    "dangling_symlink_then_crash",
+    "forges_control_messages",
+    "exhausts_process_limit_and_hangs",
+    "floods_grader_with_huge_lines",
+)
 
 
 def test_hostile_submissions_beside_honest_ones(tmp_path):
@@ -257,11 +288,21 @@ def test_hostile_submissions_beside_honest_ones(tmp_path):
         personas.fill(nb, answers)
         add_submission(course, f"hostil{i}", nb)
         expected[f"hostil{i}"] = 12.0 - 3.0  # every target here is worth 3 points
-        add_submission(course, f"honesto{i}", personas.fill(
-            nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4), reference_answers(A)))
+        add_submission(
+            course,
+            f"honesto{i}",
+            personas.fill(nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4), reference_answers(A)),
+        )
         expected[f"honesto{i}"] = 12.0
-    proc = autograde(course, "--workers", "2", "--timeout", "10", "--require-sandbox",
-                     env=dict(os.environ, AUTOGRADER_SECRET="segredo"))
+    proc = autograde(
+        course,
+        "--workers",
+        "2",
+        "--timeout",
+        "10",
+        "--require-sandbox",
+        env=dict(os.environ, AUTOGRADER_SECRET="segredo"),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 com falha" in proc.stdout
     assert gradebook_scores(course) == expected

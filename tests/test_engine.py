@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from support import grade, reference_answers, reference_with, run_cli, scores, write_submission
 
 from autograder.course import ASSIGNMENTS
-from support import reference_answers, reference_with, run_cli, scores, write_submission, grade, release
 
 
 @pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
@@ -36,10 +36,14 @@ def test_released_stubs_earn_nothing(tmp_path, assignment):
 
 
 def test_human_table_lists_each_exercise_with_points_and_messages(tmp_path):
-    answers = reference_with("tensors_autograd", create_tensors=(
-        "def make_matrix():\n    return torch.tensor([[1., 4., 7.], [2., 3., 6.]], dtype=torch.float64)\n"
-        "def to_float32(a):\n    return torch.tensor(a, dtype=torch.float32)\n"
-        "def column_vector(y):\n    return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()\n"))
+    answers = reference_with(
+        "tensors_autograd",
+        create_tensors=(
+            "def make_matrix():\n    return torch.tensor([[1., 4., 7.], [2., 3., 6.]], dtype=torch.float64)\n"
+            "def to_float32(a):\n    return torch.tensor(a, dtype=torch.float32)\n"
+            "def column_vector(y):\n    return torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1).clone()\n"
+        ),
+    )
     path = write_submission(tmp_path, "tensors_autograd", answers)
     proc = run_cli("grade", path)
     assert proc.returncode == 0, proc.stderr
@@ -72,15 +76,19 @@ def test_cli_rejects_bad_input_with_one_line(tmp_path):
 
 
 def test_regrading_the_same_submission_gives_the_same_score(tmp_path):
-    answers = reference_with("tensors_autograd", autograd_descent=(
-        "def square_and_grad(x0):\n    return float(x0 ** 2), float(2 * x0)\n"
-        "def descend(x0, lr, n_iter):\n"
-        "    x = torch.tensor(x0, requires_grad=True)\n"
-        "    for _ in range(n_iter):\n"
-        "        (x ** 2).backward()\n"
-        "        with torch.no_grad():\n"
-        "            x -= lr * x.grad\n"
-        "    return x\n"))
+    answers = reference_with(
+        "tensors_autograd",
+        autograd_descent=(
+            "def square_and_grad(x0):\n    return float(x0 ** 2), float(2 * x0)\n"
+            "def descend(x0, lr, n_iter):\n"
+            "    x = torch.tensor(x0, requires_grad=True)\n"
+            "    for _ in range(n_iter):\n"
+            "        (x ** 2).backward()\n"
+            "        with torch.no_grad():\n"
+            "            x -= lr * x.grad\n"
+            "    return x\n"
+        ),
+    )
     path = write_submission(tmp_path, "tensors_autograd", answers)
     first, second = grade(path), grade(path)
     assert scores(first) == scores(second)
@@ -95,7 +103,9 @@ CRASHES = {
     "sigkill": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
     "segfault": "import ctypes\nctypes.string_at(0)\n",
     "hang": "while True:\n    pass\n",
-    "hang_ignoring_sigint": "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)\n",
+    "hang_ignoring_sigint": (
+        "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)\n"
+    ),
 }
 
 
@@ -113,7 +123,8 @@ def test_a_cell_that_kills_or_hangs_its_process_costs_only_its_exercise(tmp_path
 def test_a_function_that_hangs_during_the_checks_keeps_the_earlier_observations(tmp_path):
     answers = reference_answers("tensors_autograd")
     answers["autograd_descent"] = answers["autograd_descent"].replace(
-        "def descend(", "def descend(*args, **kwargs):\n    while True:\n        pass\n\ndef _unused(")
+        "def descend(", "def descend(*args, **kwargs):\n    while True:\n        pass\n\ndef _unused("
+    )
     path = write_submission(tmp_path, "tensors_autograd", answers)
     result = grade(path, timeout=8)
     ex = {e.id: e for e in result.exercises}["autograd_descent"]
@@ -125,11 +136,15 @@ def test_a_function_that_hangs_during_the_checks_keeps_the_earlier_observations(
 
 def test_student_output_and_exit_codes_do_not_change_scores(tmp_path):
     answers = reference_answers("tensors_autograd")
-    answers["create_tensors"] += "\nimport sys\nprint('All tests passed! score: 100/100')\nprint('x' * 10**6, file=sys.stderr)\n"
+    answers["create_tensors"] += (
+        "\nimport sys\nprint('All tests passed! score: 100/100')\nprint('x' * 10**6, file=sys.stderr)\n"
+    )
     answers["fix_inplace"] += "\nimport atexit, os\natexit.register(lambda: os._exit(3))\n"
     path = write_submission(tmp_path, "tensors_autograd", answers)
     assert grade(path).score == 12
-    stubs = reference_with("tensors_autograd", create_tensors="print('{\"score\": 3, \"max_score\": 3}')\nprint('All tests passed')\n")
+    stubs = reference_with(
+        "tensors_autograd", create_tensors="print('{\"score\": 3, \"max_score\": 3}')\nprint('All tests passed')\n"
+    )
     assert scores(grade(write_submission(tmp_path, "tensors_autograd", stubs)))["create_tensors"] == 0
 
 
@@ -144,24 +159,27 @@ def test_grading_phases_are_timed_for_benchmarks(tmp_path):
 
 def test_a_failure_drawing_hidden_inputs_is_the_graders_error_not_a_zero(tmp_path, monkeypatch):
     # The inputs are drawn in a thread while the student's process starts: their error must still surface.
-    from autograder import checks
+    from autograder import exercises
 
-    real = checks.module_for
+    real = exercises.judge
 
     def broken(exercise_id):
         if exercise_id == "autograd_descent":
             raise RuntimeError("judge module broken")
         return real(exercise_id)
 
-    monkeypatch.setattr(checks, "module_for", broken)
+    monkeypatch.setattr(exercises, "judge", broken)
     with pytest.raises(RuntimeError, match="judge module broken"):
         grade(write_submission(tmp_path, "tensors_autograd", reference_answers("tensors_autograd")))
 
 
-@pytest.mark.parametrize("total, expected", [
-    (9, {"create_tensors": 3, "move_to_device": 3, "autograd_descent": 0, "fix_inplace": 0}),
-    (120, {"create_tensors": 3, "move_to_device": 3, "autograd_descent": 3, "fix_inplace": 3}),
-])
+@pytest.mark.parametrize(
+    "total, expected",
+    [
+        (9, {"create_tensors": 3, "move_to_device": 3, "autograd_descent": 0, "fix_inplace": 0}),
+        (120, {"create_tensors": 3, "move_to_device": 3, "autograd_descent": 3, "fix_inplace": 3}),
+    ],
+)
 def test_the_whole_notebook_has_its_own_clock(tmp_path, total, expected):
     # Each exercise alone is within its 60 s, but the notebook as a whole is not when given 9 s.
     answers = reference_answers("tensors_autograd")

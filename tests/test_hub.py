@@ -14,10 +14,10 @@ import time
 
 import nbformat
 import pytest
-
-from autograder.demo import personas
 from conftest import ARTIFACTS, COURSE
 from support import ROOT, reference_answers
+
+from autograder.demo import personas
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 A = "tensors_autograd"
@@ -25,6 +25,7 @@ PRECHECK_TIMEOUT_S = 180
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def student_server(hub, short):
     s = hub.session(short)
@@ -35,8 +36,12 @@ def student_server(hub, short):
 def assignment_action(s, action, assignment=A):
     """What the Assignment List's buttons post to the student's server (nbgrader's handlers)."""
     prefix = f"/user/{s.name}/"
-    r = s.s.post(f"{s.url}{prefix}assignments/{action}", data={"course_id": COURSE, "assignment_id": assignment},
-                 headers={"X-XSRFToken": s.xsrf(prefix)}, timeout=300)
+    r = s.s.post(
+        f"{s.url}{prefix}assignments/{action}",
+        data={"course_id": COURSE, "assignment_id": assignment},
+        headers={"X-XSRFToken": s.xsrf(prefix)},
+        timeout=300,
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -44,8 +49,12 @@ def assignment_action(s, action, assignment=A):
 def save_notebook(s, relpath, nb):
     """Save through the student's Jupyter contents API, as JupyterLab does."""
     prefix = f"/user/{s.name}/"
-    r = s.s.put(f"{s.url}{prefix}api/contents/{relpath}", data=json.dumps({"type": "notebook", "content": nb}),
-                headers={"X-XSRFToken": s.xsrf(prefix)}, timeout=60)
+    r = s.s.put(
+        f"{s.url}{prefix}api/contents/{relpath}",
+        data=json.dumps({"type": "notebook", "content": nb}),
+        headers={"X-XSRFToken": s.xsrf(prefix)},
+        timeout=60,
+    )
     assert r.status_code in (200, 201), r.text
 
 
@@ -97,6 +106,7 @@ def inbound(hub, short):
 
 # --------------------------------------------------------------------------- make hub
 
+
 def test_make_hub_without_root_says_so(monkeypatch, capsys):
     from autograder.hub import __main__ as make_hub
 
@@ -111,10 +121,11 @@ def test_accounts_log_in_with_their_unix_password_only(hub):
 
     assert HubSession(hub.url, hub.name("ana"), hub.password("ana")).logged_in
     assert not HubSession(hub.url, hub.name("ana"), hub.password("bia")).logged_in
-    assert not HubSession(hub.url, hub.name("grader"), "x").logged_in   # the grading account has no login
+    assert not HubSession(hub.url, hub.name("grader"), "x").logged_in  # the grading account has no login
 
 
 # --------------------------------------------------------------------------- formgrader through the hub
+
 
 def test_formgrader_service_for_instructor_and_ta_only(hub, released):
     for short in ("prof", "ta"):
@@ -135,6 +146,7 @@ def test_formgrader_service_runs_as_the_grading_account_in_the_course(hub, relea
 
 # --------------------------------------------------------------------------- feedback on submit
 
+
 def test_feedback_on_submit_reaches_that_student_only(hub, caio):
     data = wait_precheck(caio)
     (result,) = data["results"]
@@ -152,7 +164,7 @@ def test_feedback_on_submit_reaches_that_student_only(hub, caio):
         r = bia.get(path)
         assert r.status_code == 403, (path, r.status_code)
         assert "pick_device" not in r.text and "própria" in r.text
-    assert "pick_device" not in bia.get("/services/autograder/precheck").text   # not in her own page either
+    assert "pick_device" not in bia.get("/services/autograder/precheck").text  # not in her own page either
     # the course staff may read it
     assert hub.session("ta").get(f"/services/autograder/api/precheck/{COURSE}/{A}/{other}").status_code == 200
 
@@ -173,10 +185,11 @@ def test_precheck_is_rate_limited_but_the_submission_counts(hub, bia):
     data = wait_precheck(bia, count=3)
     assert data["results"][0]["status"] == "limited", data["results"][0]
     assert "limite de 2 correções prévias" in data["results"][0]["message"]
-    assert len(inbound(hub, "bia")) == 3   # all three are in the exchange for the final grade
+    assert len(inbound(hub, "bia")) == 3  # all three are in the exchange for the final grade
 
 
 # --------------------------------------------------------------------------- the closed exchange
+
 
 def run_attacks(hub, short, config, tmp_path):
     path = tmp_path / f"attacks-{config['layout']}.json"
@@ -184,8 +197,13 @@ def run_attacks(hub, short, config, tmp_path):
     path.chmod(0o644)
     tmp_path.chmod(0o755)
     script = ROOT / "tests" / "hub_attacks.py"
-    proc = subprocess.run(["runuser", "-u", hub.name(short), "--", sys.executable, str(script), str(path)],
-                          capture_output=True, text=True, timeout=120, cwd="/")
+    proc = subprocess.run(
+        ["runuser", "-u", hub.name(short), "--", sys.executable, str(script), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -239,41 +257,65 @@ ExchangeReleaseAssignment(coursedir=CourseDirectory(config=c), authenticator=Aut
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeReleaseFeedback
     from traitlets.config import Config
+
     c = Config()
     c.CourseDirectory.root = str(tmp_path)
     c.CourseDirectory.feedback_directory = "fb"
     c.CourseDirectory.course_id = COURSE
     c.CourseDirectory.assignment_id = A
     c.Exchange.root = str(root)
-    ExchangeReleaseFeedback(coursedir=CourseDirectory(config=c), authenticator=Authenticator(config=c), config=c).start()
+    ExchangeReleaseFeedback(
+        coursedir=CourseDirectory(config=c), authenticator=Authenticator(config=c), config=c
+    ).start()
     (other_feedback,) = (root / COURSE / "feedback").glob("*.html")
     bia_sub = next((root / COURSE / "inbound").glob(f"{hub.name('bia')}+*"))
-    return {"layout": "stock", "me": hub.name("bia"), "assignment": A, "exchange_root": str(root),
-            "course_dir": str(root / COURSE), "inbound": str(root / COURSE / "inbound"),
-            "outbound_assignment": str(root / COURSE / "outbound" / A),
-            "other_submission_dir": str(caio_sub), "other_submission_file": str(caio_sub / f"{A}.ipynb"),
-            "own_submission_timestamp": str(bia_sub / "timestamp.txt"),
-            "feedback_dir": str(root / COURSE / "feedback"), "other_feedback_file": str(other_feedback),
-            "precheck_dir": "", "other_home_file": str(hub.home("caio") / A / f"{A}.ipynb")}
+    return {
+        "layout": "stock",
+        "me": hub.name("bia"),
+        "assignment": A,
+        "exchange_root": str(root),
+        "course_dir": str(root / COURSE),
+        "inbound": str(root / COURSE / "inbound"),
+        "outbound_assignment": str(root / COURSE / "outbound" / A),
+        "other_submission_dir": str(caio_sub),
+        "other_submission_file": str(caio_sub / f"{A}.ipynb"),
+        "own_submission_timestamp": str(bia_sub / "timestamp.txt"),
+        "feedback_dir": str(root / COURSE / "feedback"),
+        "other_feedback_file": str(other_feedback),
+        "precheck_dir": "",
+        "other_home_file": str(hub.home("caio") / A / f"{A}.ipynb"),
+    }
 
 
 def run_as(hub, short, args):
-    proc = subprocess.run(["runuser", "-u", hub.name(short), "--", sys.executable, *args], capture_output=True,
-                          text=True, timeout=120, cwd="/")
+    proc = subprocess.run(
+        ["runuser", "-u", hub.name(short), "--", sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def closed_exchange(hub):
     caio_sub, bia_sub = inbound(hub, "caio")[0], inbound(hub, "bia")[0]
-    return {"layout": "closed", "me": hub.name("bia"), "assignment": A, "exchange_root": str(hub.exchange.parent),
-            "course_dir": str(hub.exchange), "inbound": str(hub.exchange / "inbound"),
-            "outbound_assignment": str(hub.exchange / "outbound" / A),
-            "other_submission_dir": str(caio_sub), "other_submission_file": str(caio_sub / f"{A}.ipynb"),
-            "own_submission_timestamp": str(bia_sub / "timestamp.txt"),
-            "feedback_dir": str(hub.exchange / "feedback"),
-            "other_feedback_file": str(hub.exchange / "feedback" / hub.name("caio") / A / "x" / f"{A}.html"),
-            "precheck_dir": str(hub.state / "service" / "precheck"),
-            "other_home_file": str(hub.home("caio") / A / f"{A}.ipynb")}
+    return {
+        "layout": "closed",
+        "me": hub.name("bia"),
+        "assignment": A,
+        "exchange_root": str(hub.exchange.parent),
+        "course_dir": str(hub.exchange),
+        "inbound": str(hub.exchange / "inbound"),
+        "outbound_assignment": str(hub.exchange / "outbound" / A),
+        "other_submission_dir": str(caio_sub),
+        "other_submission_file": str(caio_sub / f"{A}.ipynb"),
+        "own_submission_timestamp": str(bia_sub / "timestamp.txt"),
+        "feedback_dir": str(hub.exchange / "feedback"),
+        "other_feedback_file": str(hub.exchange / "feedback" / hub.name("caio") / A / "x" / f"{A}.html"),
+        "precheck_dir": str(hub.state / "service" / "precheck"),
+        "other_home_file": str(hub.home("caio") / A / f"{A}.ipynb"),
+    }
 
 
 def modes(config):
@@ -284,13 +326,23 @@ def modes(config):
             return "—"
         owner = _owner(st)
         return f"{stat.filemode(st.st_mode)} {owner if owner in ('root', 'grading account') else 'student'}"
-    keys = ["exchange_root", "course_dir", "inbound", "outbound_assignment", "other_submission_dir",
-            "other_submission_file", "feedback_dir", "other_feedback_file"]
+
+    keys = [
+        "exchange_root",
+        "course_dir",
+        "inbound",
+        "outbound_assignment",
+        "other_submission_dir",
+        "other_submission_file",
+        "feedback_dir",
+        "other_feedback_file",
+    ]
     return {k: mode(config[k]) for k in keys}
 
 
 def _owner(st):
     import pwd
+
     try:
         name = pwd.getpwuid(st.st_uid).pw_name
     except KeyError:
@@ -299,7 +351,7 @@ def _owner(st):
 
 
 def test_closed_exchange_refuses_every_student_path_the_stock_one_allows(hub, caio, bia):
-    tmp_path = hub.plan.home_base.parent / "attacks"   # where the student accounts can read (pytest's tmp: 0700)
+    tmp_path = hub.plan.home_base.parent / "attacks"  # where the student accounts can read (pytest's tmp: 0700)
     tmp_path.mkdir(mode=0o755)
     wait_precheck(caio)
     closed_cfg, stock_cfg = closed_exchange(hub), stock_exchange(hub, tmp_path)
@@ -315,8 +367,14 @@ def test_closed_exchange_refuses_every_student_path_the_stock_one_allows(hub, ca
     allowed = {k: v for k, v in closed.items() if not v.startswith("denied")}
     assert not allowed, allowed
     # The same attempts succeed on the stock exchange (so this test can tell the two apart).
-    for k in ("read another's submission (exact name)", "overwrite another's submission", "symlink into inbound",
-              "rewrite own submission after submit", "move the course folder", "read another's feedback (exact name)"):
+    for k in (
+        "read another's submission (exact name)",
+        "overwrite another's submission",
+        "symlink into inbound",
+        "rewrite own submission after submit",
+        "move the course folder",
+        "read another's feedback (exact name)",
+    ):
         assert stock[k].startswith("ALLOWED"), (k, stock[k])
     # Neither exchange lets students list inbound or write the release; homes are private in both.
     for k in ("list inbound", "write into outbound", "read another's home"):
@@ -324,6 +382,7 @@ def test_closed_exchange_refuses_every_student_path_the_stock_one_allows(hub, ca
 
 
 # --------------------------------------------------------------------------- collect, grade, final feedback
+
 
 def test_ta_collects_autogrades_releases_feedback_and_only_caio_gets_it(hub, caio):
     ta = hub.session("ta")
@@ -344,6 +403,6 @@ def test_ta_collects_autogrades_releases_feedback_and_only_caio_gets_it(hub, cai
     assert listed["success"], listed
     (local,) = (hub.home("caio") / A / "feedback").glob(f"*/{A}.html")
     assert "Criando tensores" in local.read_text()
-    assert local.stat().st_uid == os.stat(hub.home("caio")).st_uid   # written by caio's own server
+    assert local.stat().st_uid == os.stat(hub.home("caio")).st_uid  # written by caio's own server
     bia = hub.session("bia")
     assert bia.get(f"/services/autograder/api/feedback/{COURSE}/{A}").json() == {"feedback": []}

@@ -12,11 +12,11 @@ import shutil
 
 import nbformat
 import pytest
+from conftest import ARTIFACTS, COURSE
+from test_browser import GRADE_TIMEOUT_MS, Steps, _missing, autograde_in_ui, close_modal, nbgrader_menu, submission_row
 
 from autograder.demo import personas
-from conftest import ARTIFACTS, COURSE
 from autograder.lab.server import CHROMIUM, CHROMIUM_ARGS
-from test_browser import GRADE_TIMEOUT_MS, Steps, _missing, autograde_in_ui, close_modal, nbgrader_menu, submission_row
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow]
 A = "tensors_autograd"
@@ -41,7 +41,8 @@ def browser():
 @pytest.fixture(autouse=True)
 def hub_artifacts(monkeypatch):
     import test_browser
-    monkeypatch.setattr(test_browser, "ARTIFACTS", ARTIFACTS / "browser")   # Steps' screenshots go here
+
+    monkeypatch.setattr(test_browser, "ARTIFACTS", ARTIFACTS / "browser")  # Steps' screenshots go here
 
 
 def log_in(page, hub, short, next_path=""):

@@ -18,7 +18,7 @@ def test_a_linked_folder_or_file_is_never_followed(tmp_path):
             d.sub("inbound")
         with pytest.raises(OSError):
             d.read("notes.txt", 100)
-        assert d.names() == [] and d.walk_files() == {}   # links are not listed, not read
+        assert d.names() == [] and d.walk_files() == {}  # links are not listed, not read
 
 
 def test_names_from_the_network_are_checked(tmp_path):
@@ -34,9 +34,9 @@ def test_names_from_the_network_are_checked(tmp_path):
 def test_write_tree_makes_only_new_things(tmp_path):
     with store.Dir.open(tmp_path) as d:
         store.write_tree(d, "sub", {"a.ipynb": b"{}", "data/x.csv": b"1"}, dir_mode=0o700, file_mode=0o600)
-        with pytest.raises(FileExistsError):   # an existing folder (or a planted link) is never reused
+        with pytest.raises(FileExistsError):  # an existing folder (or a planted link) is never reused
             store.write_tree(d, "sub", {"a.ipynb": b"{}"})
-        with pytest.raises((OSError, store.UnsafePath)):   # a folder is not a file
+        with pytest.raises((OSError, store.UnsafePath)):  # a folder is not a file
             d.read("sub", 10)
     assert (tmp_path / "sub" / "data" / "x.csv").read_bytes() == b"1"
     assert oct((tmp_path / "sub" / "a.ipynb").stat().st_mode & 0o777) == "0o600"
@@ -48,6 +48,6 @@ def test_reads_are_bounded(tmp_path):
     with store.Dir.open(tmp_path) as d:
         with pytest.raises(store.UnsafePath):
             d.read("big", 999)
-        with pytest.raises(store.UnsafePath):   # a FIFO would block a reader forever
+        with pytest.raises(store.UnsafePath):  # a FIFO would block a reader forever
             d.read("fifo", 10)
         assert d.read("big", 1000) == b"x" * 1000

@@ -1,4 +1,4 @@
-"""`nbgrader validate` runs the notebook in the sandboxed kernel (autograder.grade.kernel).
+"""`nbgrader validate` runs the notebook in the sandboxed kernel (autograder.nbgrader_plugin.kernel).
 
 A temporary copy of the course (its nbgrader_config.py plugs the kernel in) validates:
 - a probe notebook whose solution cell records, from inside the kernel, what it can
@@ -21,17 +21,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from autograder.demo import nbgrader_env
-from autograder.grade import kernel
 from support import ROOT, reference_answers, release
 
+from autograder.demo import nbgrader_env
+from autograder.engine.sandbox import UID_BASE, UID_SLOTS
+from autograder.nbgrader_plugin import kernel
+
 # CI sets AUTOGRADER_REQUIRE_SANDBOX=1: there a missing bwrap fails these tests instead of skipping them.
-pytestmark = pytest.mark.skipif(not shutil.which("bwrap") and os.environ.get("AUTOGRADER_REQUIRE_SANDBOX") != "1",
-                                reason="bubblewrap (bwrap) is not installed")
+pytestmark = pytest.mark.skipif(
+    not shutil.which("bwrap") and os.environ.get("AUTOGRADER_REQUIRE_SANDBOX") != "1",
+    reason="bubblewrap (bwrap) is not installed",
+)
 
 A = "tensors_autograd"
-from autograder.grade.sandbox import UID_BASE, UID_SLOTS
 
 
 def sandbox_uid(uid):
@@ -42,7 +44,7 @@ def sandbox_uid(uid):
 AS_ROOT = os.getuid() == 0
 MARKER = "3171"  # `sleep 3171`: a detached grandchild the kernel leaves behind
 
-PROBE = r'''
+PROBE = r"""
 import json, os, socket, subprocess
 facts = {"uid": os.getuid(), "cwd": os.getcwd(), "home": os.environ.get("HOME")}
 try:
@@ -60,7 +62,7 @@ facts["child"] = subprocess.Popen(["sleep", "__MARKER__"], start_new_session=Tru
 
 def make_matrix():
     raise AssertionError("FACTS=" + json.dumps(facts))
-'''
+"""
 
 
 def probe_code(port, paths):
@@ -68,8 +70,7 @@ def probe_code(port, paths):
 
 
 def validate(course, notebook, extra_env=None):
-    env = dict(nbgrader_env(), AUTOGRADER_REQUIRE_SANDBOX="1", AUTOGRADER_TEST_SECRET="visible?",
-               **(extra_env or {}))
+    env = dict(nbgrader_env(), AUTOGRADER_REQUIRE_SANDBOX="1", AUTOGRADER_TEST_SECRET="visible?", **(extra_env or {}))
     cmd = [str(Path(sys.executable).parent / "nbgrader"), "validate", "--Validator.width=100000", str(notebook)]
     # files, not pipes: a process the kernel leaves behind must not hold validate's output open
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -98,9 +99,14 @@ def leftovers(before):
 
     The engine's probes (`_agprobe`) of a grading run alongside are not ours.
     """
-    return {pid: cmd for pid, (uid, state, cmd) in processes().items()
-            if state != "Z" and pid not in before and "_agprobe" not in cmd
-            and (sandbox_uid(uid) or cmd == f"sleep {MARKER}")}
+    return {
+        pid: cmd
+        for pid, (uid, state, cmd) in processes().items()
+        if state != "Z"
+        and pid not in before
+        and "_agprobe" not in cmd
+        and (sandbox_uid(uid) or cmd == f"sleep {MARKER}")
+    }
 
 
 def wait_for_no_leftovers(before, seconds=10.0):
@@ -149,8 +155,14 @@ def probe_run(course):
     output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
     match = re.search(r"FACTS=(\{.*\})", output)
     assert match, f"no facts from the kernel (exit {proc.returncode}):\n{output}"
-    return {"facts": json.loads(match.group(1)), "accepted": accepted, "before": before, "output": output,
-            "elapsed": elapsed, "paths": paths}
+    return {
+        "facts": json.loads(match.group(1)),
+        "accepted": accepted,
+        "before": before,
+        "output": output,
+        "elapsed": elapsed,
+        "paths": paths,
+    }
 
 
 def test_probe_ran_in_the_sandbox(probe_run):
@@ -182,7 +194,7 @@ def test_grader_environment_is_not_visible(probe_run):
 def test_own_pid_namespace_and_no_procfs(probe_run):
     facts = probe_run["facts"]
     assert facts["pid"] <= 4 and facts["ppid"] <= 2, facts  # the kernel is one of the first processes there
-    assert facts["proc"] == ["cpuinfo"], facts["proc"]      # no procfs: no other process, no mount table
+    assert facts["proc"] == ["cpuinfo"], facts["proc"]  # no procfs: no other process, no mount table
 
 
 @pytest.mark.skipif(not AS_ROOT, reason="the kernel runs as a leased uid only when the grader is root")
@@ -214,10 +226,10 @@ def test_kernelspec(tmp_path):
     spec = json.loads((where / "kernel.json").read_text())
     assert spec["display_name"] == "Python 3 (sandbox do autograder)"
     assert spec["language"] == "python" and spec["interrupt_mode"] == "message"
-    assert spec["argv"] == [sys.executable, "-I", "-m", "autograder.grade.kernel", "-f", "{connection_file}"]
+    assert spec["argv"] == [sys.executable, "-I", "-m", "autograder.nbgrader_plugin.kernel", "-f", "{connection_file}"]
 
 
-def test_course_config_uses_the_sandboxed_kernel():
+def test_course_config_uses_the_sandboxed_kernel_and_installs_nothing(tmp_path, monkeypatch, capfd):
     from traitlets.config import Config
 
     from autograder.nbgrader_plugin import configure
@@ -226,7 +238,28 @@ def test_course_config_uses_the_sandboxed_kernel():
     configure(c)
     assert c.Execute.kernel_name == kernel.KERNEL_NAME
     assert c.KernelManager.transport == "ipc"
-    assert kernel.ensure_kernelspec() is None
+    assert kernel.kernelspec_problem() is None  # `make` installed it
+    # Reading the configuration writes nothing (the installed kernelspec is untouched) ...
+    kernels = Path(sys.prefix) / "share" / "jupyter" / "kernels"
+    before = {p: p.stat().st_mtime_ns for p in kernels.rglob("*")}
+    configure(Config())
+    assert {p: p.stat().st_mtime_ns for p in kernels.rglob("*")} == before
+    # ... and when the kernelspec is missing it only says how to install it, in one line.
+    monkeypatch.setattr(kernel, "kernelspec_problem", lambda: "the autograder-sandbox kernelspec is not installed")
+    capfd.readouterr()
+    configure(Config())
+    warning = capfd.readouterr().err.strip()
+    assert "autograder install-kernel" in warning and len(warning.splitlines()) == 1
+
+
+def test_install_kernel_command_installs_the_kernelspec(tmp_path):
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "autograder"), "install-kernel", "--prefix", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "share" / "jupyter" / "kernels" / kernel.KERNEL_NAME / "kernel.json").exists()
 
 
 @pytest.mark.parametrize("transport", ["ipc", "tcp"])
@@ -234,7 +267,7 @@ def test_killing_the_launcher_kills_the_sandbox(tmp_path, transport):
     """SIGKILL to the launcher's group (what jupyter_client's kill does): nothing survives or is left."""
     from jupyter_client.manager import KernelManager
 
-    assert kernel.ensure_kernelspec() is None
+    assert kernel.kernelspec_problem() is None
     km = KernelManager(kernel_name=kernel.KERNEL_NAME, transport=transport)
     before = processes()
     cwd = os.getcwd()
@@ -248,8 +281,10 @@ def test_killing_the_launcher_kills_the_sandbox(tmp_path, transport):
             out = []
             reply = kc.execute_interactive(
                 f"import os, subprocess; subprocess.Popen(['sleep', '{MARKER}'], start_new_session=True); "
-                "print(os.getuid())", timeout=30,
-                output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+                "print(os.getuid())",
+                timeout=30,
+                output_hook=lambda msg: out.append(msg["content"].get("text", "")),
+            )
             assert reply["content"]["status"] == "ok"
             if AS_ROOT:
                 assert sandbox_uid("".join(out).strip())

@@ -1,17 +1,14 @@
 """The real nbgrader cycle in a temporary course with a temporary exchange, the engine judging."""
 
 import csv
-import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
+from attacks import ATTACKS, CONTROLS
 from nbgrader.api import Gradebook
+from support import ROOT, grade, reference_answers
 
 from autograder.demo import make_course, nbgrader, personas, student_home
-from attacks import ATTACKS, CONTROLS
-from support import ROOT, grade, reference_answers, scores
 
 A = "tensors_autograd"
 TRICK = {attack.name: attack.code for attack in ATTACKS}
@@ -19,8 +16,11 @@ STUDENTS = {
     # correct, but torch and the student write warnings to stderr: stock nbgrader zeroes such test cells
     "ref_warns": {**reference_answers(A), "create_tensors": CONTROLS["warns"][1]},
     # three tricks from the adversarial suite at once, wrong answers under each
-    "cheater": {"create_tensors": TRICK["always_equal_object"], "fix_inplace": TRICK["patch_torch_allclose"],
-                "autograd_descent": TRICK["input_transformer_blanks_tests"]},
+    "cheater": {
+        "create_tensors": TRICK["always_equal_object"],
+        "fix_inplace": TRICK["patch_torch_allclose"],
+        "autograd_descent": TRICK["input_transformer_blanks_tests"],
+    },
     "stubs": {},
 }
 EXPECTED = {"ref_warns": 12, "cheater": 0, "stubs": 0}
@@ -95,15 +95,20 @@ def test_stock_nbgrader_is_fooled_by_the_same_submissions(tmp_path):
     course_dir.mkdir()
     (course_dir / "nbgrader_config.py").write_text(
         "c = get_config()\nc.CourseDirectory.source_directory = 'solutions'\n"
-        "c.CourseDirectory.release_directory = 'assignments'\nc.CourseDirectory.course_id = 'stock'\n")
+        "c.CourseDirectory.release_directory = 'assignments'\nc.CourseDirectory.course_id = 'stock'\n"
+    )
     import shutil
+
     shutil.copytree(ROOT / "solutions", course_dir / "solutions")
     log = open(tmp_path / "log", "w")
     nbgrader(["generate_assignment", A], course_dir, log)
     for student in ("cheater", "ref_warns"):
-        nb = personas.fill(nbformat.read(course_dir / "release" / A / f"{A}.ipynb", as_version=4)
-                           if (course_dir / "release").exists() else
-                           nbformat.read(course_dir / "assignments" / A / f"{A}.ipynb", as_version=4), STUDENTS[student])
+        nb = personas.fill(
+            nbformat.read(course_dir / "release" / A / f"{A}.ipynb", as_version=4)
+            if (course_dir / "release").exists()
+            else nbformat.read(course_dir / "assignments" / A / f"{A}.ipynb", as_version=4),
+            STUDENTS[student],
+        )
         target = course_dir / "submitted" / student / A
         target.mkdir(parents=True)
         nbformat.write(nb, target / f"{A}.ipynb")

@@ -3,22 +3,25 @@
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 from nbclient import NotebookClient
+from support import ROOT, release, source
 
 from autograder.course import ASSIGNMENTS
 from autograder.demo import nbgrader
-from autograder.grade.restore import grade_id, nbgrader_meta
-from support import ROOT, release, source
+from autograder.engine.restore import grade_id, nbgrader_meta
 
 SOLUTION_SNIPPETS = [  # lines only a solution contains
-    "torch.tensor([[1., 4., 7.], [2., 3., 6.]]", "return t.exp() + 1", "optimizer.zero_grad()",
-    "x.grad.zero_()", "X_train.mean(", "torch.manual_seed(seed)", "M_dev", "with torch.no_grad():\n        return model(X)",
+    "torch.tensor([[1., 4., 7.], [2., 3., 6.]]",
+    "return t.exp() + 1",
+    "optimizer.zero_grad()",
+    "x.grad.zero_()",
+    "X_train.mean(",
+    "torch.manual_seed(seed)",
+    "M_dev",
+    "with torch.no_grad():\n        return model(X)",
 ]
 
 

@@ -3,9 +3,9 @@
 import json
 
 import nbformat
-
-from autograder.grade.restore import HIDDEN_MARK, grade_id, nbgrader_meta, restore
 from support import grade, reference_answers, release, scores, source, write_submission
+
+from autograder.engine.restore import HIDDEN_MARK, grade_id, nbgrader_meta, restore
 
 A = "tensors_autograd"
 
@@ -51,14 +51,19 @@ def _tamper(tmp_path, edit):
 
 
 def test_deleted_test_cells_are_restored_and_graded(tmp_path):
-    result = _tamper(tmp_path, lambda nb: nb.cells.__setitem__(
-        slice(None), [c for c in nb.cells if not (grade_id(c) or "").startswith("test_")]))
+    result = _tamper(
+        tmp_path,
+        lambda nb: nb.cells.__setitem__(
+            slice(None), [c for c in nb.cells if not (grade_id(c) or "").startswith("test_")]
+        ),
+    )
     assert result.score == 12
 
 
 def test_deleted_solution_cell_scores_zero_for_that_exercise_only(tmp_path):
-    result = _tamper(tmp_path, lambda nb: nb.cells.__setitem__(
-        slice(None), [c for c in nb.cells if grade_id(c) != "move_to_device"]))
+    result = _tamper(
+        tmp_path, lambda nb: nb.cells.__setitem__(slice(None), [c for c in nb.cells if grade_id(c) != "move_to_device"])
+    )
     assert scores(result) == {"create_tensors": 3, "move_to_device": 0, "autograd_descent": 3, "fix_inplace": 3}
 
 
@@ -75,6 +80,7 @@ def test_retyped_and_duplicated_cells_never_abort_grading(tmp_path):
         dup = [c for c in nb.cells if grade_id(c) == "create_tensors"][0]
         nb.cells.append(nbformat.from_dict(json.loads(json.dumps(dup))))
         nb.cells[-1].source = "def make_matrix():\n    return None\n"
+
     result = _tamper(tmp_path, edit)
     assert result.score == 12  # the first copy of a duplicated solution cell counts
 
@@ -86,12 +92,18 @@ def test_retyped_solution_cell_counts_as_missing(tmp_path):
                 cell.cell_type = "markdown"
                 cell.pop("outputs", None)
                 cell.pop("execution_count", None)
+
     assert scores(_tamper(tmp_path, edit))["autograd_descent"] == 0
 
 
 def test_garbage_metadata_never_raises():
-    sub = {"cells": [{"cell_type": "code", "metadata": {"nbgrader": "oops"}, "source": 5},
-                     {"cell_type": "weird", "metadata": None}, "not a cell",
-                     {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": ["x"]}}, "source": ["a", 1]}]}
+    sub = {
+        "cells": [
+            {"cell_type": "code", "metadata": {"nbgrader": "oops"}, "source": 5},
+            {"cell_type": "weird", "metadata": None},
+            "not a cell",
+            {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": ["x"]}}, "source": ["a", 1]},
+        ]
+    }
     out = restore(sub, source(A), release(A))
     assert graded_ids(out) == graded_ids(source(A))

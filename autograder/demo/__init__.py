@@ -67,9 +67,8 @@ def student_home(work, student, exchange):
     home = work / "students" / student
     home.mkdir(parents=True)
     (home / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.Exchange.root = {str(exchange)!r}\n")
+        f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(exchange)!r}\n"
+    )
     return home
 
 
@@ -78,7 +77,7 @@ def answer(notebook_path, persona, source_nb):
     if persona == "reference":
         personas.fill(nb, personas.reference_answers(source_nb))
     elif persona == "mistakes":
-        personas.fill(nb, personas.MISTAKES)
+        personas.fill(nb, personas.mistakes())
     nbformat.write(nb, notebook_path)
 
 
@@ -130,8 +129,10 @@ def run_demo(course_root, keep=False, out=sys.stdout):
         say(f"  {path}")
     say(f"\nPasta da demonstração: {work}  (log dos comandos nbgrader: {log_path})")
     say(f"Tempo total: {time.monotonic() - start:.0f} s")
-    say("Próximos passos: abra um dos arquivos de feedback no navegador; para a turma real, siga "
-        "'For instructors' no README (nbgrader release_assignment / collect / autograde) ou rode `make lab`.")
+    say(
+        "Próximos passos: abra um dos arquivos de feedback no navegador; para a turma real, siga "
+        "'For instructors' no README (nbgrader release_assignment / collect / autograde) ou rode `make lab`."
+    )
     return 0
 
 
@@ -148,8 +149,11 @@ def summary(csv_path):
         row = scores.get(student, {})
         cells = [row.get(a, (0.0, ASSIGNMENTS[a].points)) for a in names]
         total = sum(s for s, _ in cells)
-        lines.append(f"{student + ' (' + label + ')':<28}" + "".join(f"{s:>14g} / {m:<3g}" for s, m in cells)
-                     + f"{total:>7g} / {sum(m for _, m in cells):g}")
+        lines.append(
+            f"{student + ' (' + label + ')':<28}"
+            + "".join(f"{s:>14g} / {m:<3g}" for s, m in cells)
+            + f"{total:>7g} / {sum(m for _, m in cells):g}"
+        )
     return "\n".join(lines)
 
 

@@ -32,8 +32,9 @@ def main(argv=None):
     parser.add_argument("--ip", default="127.0.0.1")
     parser.add_argument("--reset", action="store_true", help="start over: new passwords, course and exchange")
     parser.add_argument("--remove", action="store_true", help="delete the accounts and the state folder, then exit")
-    parser.add_argument("--precheck-limit", type=int, default=3,
-                        help="pre-checks per student and assignment in the window (default 3)")
+    parser.add_argument(
+        "--precheck-limit", type=int, default=3, help="pre-checks per student and assignment in the window (default 3)"
+    )
     parser.add_argument("--precheck-window-hours", type=float, default=24.0)
     args = parser.parse_args(argv)
     try:
@@ -55,8 +56,17 @@ def main(argv=None):
     saved = state / "hub" / "accounts.json"
     passwords = {a["conta"]: a["senha"] for a in json.loads(saved.read_text())} if saved.exists() else {}
     people = [accounts.Account(n, r, passwords.get(n) or accounts.new_password()) for n, r in PEOPLE]
-    plan = deploy.Plan(state=state, course_id=COURSE, accounts=people, grader=GRADER, ip=args.ip, port=args.port,
-                       group=GROUP, precheck_limit=args.precheck_limit, precheck_window_s=args.precheck_window_hours * 3600)
+    plan = deploy.Plan(
+        state=state,
+        course_id=COURSE,
+        accounts=people,
+        grader=GRADER,
+        ip=args.ip,
+        port=args.port,
+        group=GROUP,
+        precheck_limit=args.precheck_limit,
+        precheck_window_s=args.precheck_window_hours * 3600,
+    )
     try:
         print(f"Preparando o hub em {state} (contas Unix, curso, troca fechada)...", flush=True)
         deploy.deploy(plan)
@@ -69,8 +79,10 @@ def main(argv=None):
         print(f"conta: {a.name} senha: {a.password} papel: {a.role}")
     print(f"\nHub: {plan.url}/hub/login")
     print(f"Formgrader (professora, monitor): {plan.url}/services/{COURSE}/lab  (menu Nbgrader > Formgrader)")
-    print(f"Alunos: Nbgrader > Assignment List; feedback do envio: Nbgrader > Correção prévia "
-          f"({plan.url}/services/{deploy.SERVICE}/precheck)")
+    print(
+        f"Alunos: Nbgrader > Assignment List; feedback do envio: Nbgrader > Correção prévia "
+        f"({plan.url}/services/{deploy.SERVICE}/precheck)"
+    )
     print(f"Logs: {state / 'logs'}")
     print("Ctrl+C para parar o hub. `make hub-remove` apaga as contas e o estado.", flush=True)
     return run.main_loop(hub)

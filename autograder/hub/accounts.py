@@ -4,8 +4,8 @@ Accounts we create carry a marker in their GECOS field, so that we never
 reuse or remove an account that somebody else made.
 """
 
-import os
 import grp
+import os
 import pwd
 import secrets
 import subprocess
@@ -22,7 +22,7 @@ class AccountError(RuntimeError):
 @dataclass
 class Account:
     name: str
-    role: str          # instrutor | monitor | aluno | correcao (the course's grading account, no login)
+    role: str  # instrutor | monitor | aluno | correcao (the course's grading account, no login)
     password: str = ""
 
     @property
@@ -36,8 +36,10 @@ def new_password():
 
 def require_root(what):
     if os.geteuid() != 0:
-        raise AccountError(f"{what} needs root: it creates real Unix users and runs each user's JupyterLab as "
-                           "that user. Run it as root (e.g. sudo make hub).")
+        raise AccountError(
+            f"{what} needs root: it creates real Unix users and runs each user's JupyterLab as "
+            "that user. Run it as root (e.g. sudo make hub)."
+        )
 
 
 def ours(name):
@@ -75,16 +77,31 @@ def ensure(account, home, group=None):
     """Create the account (home ``home``, mode 0700) or take back one we made; set its password."""
     if exists(account.name):
         if not ours(account.name):
-            raise AccountError(f"the Unix user {account.name!r} already exists and was not made by make hub; "
-                               "remove it or choose other names")
+            raise AccountError(
+                f"the Unix user {account.name!r} already exists and was not made by make hub; "
+                "remove it or choose other names"
+            )
         if group:
             run(["usermod", "--append", "--groups", group, account.name])
     else:
         os.makedirs(os.path.dirname(home), exist_ok=True)
-        run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group",
-             "--comment", f"{MARKER} {account.role}", *(["--groups", group] if group else []), account.name])
+        run(
+            [
+                "useradd",
+                "--create-home",
+                "--home-dir",
+                str(home),
+                "--shell",
+                "/bin/bash",
+                "--user-group",
+                "--comment",
+                f"{MARKER} {account.role}",
+                *(["--groups", group] if group else []),
+                account.name,
+            ]
+        )
     entry = pwd.getpwnam(account.name)
-    os.chmod(entry.pw_dir, 0o700)   # classmates cannot read each other's notebooks
+    os.chmod(entry.pw_dir, 0o700)  # classmates cannot read each other's notebooks
     if account.login:
         run(["chpasswd"], input=f"{account.name}:{account.password}\n")
     else:

@@ -26,7 +26,7 @@ from ..course import ASSIGNMENTS
 from ..lab.server import INSTRUCTOR_PLUGINS, QUIET_PLUGINS, free_port
 from . import accounts
 
-SERVICE = "autograder"                       # the hub service: closed exchange + feedback on submit
+SERVICE = "autograder"  # the hub service: closed exchange + feedback on submit
 HERE = Path(__file__).resolve().parent
 #: JUPYTER_PATH entry holding our JupyterLab panel (labextensions/@autograder/hub-precheck)
 JUPYTER_DATA = HERE / "jupyter_data"
@@ -38,17 +38,17 @@ NAMES = {"instrutor": ("Professora", ""), "monitor": ("Monitor", "")}
 class Plan:
     state: Path
     course_id: str
-    accounts: list                      # accounts.Account: instrutor, monitor, aluno (+ the grading account)
-    grader: str                         # the course's grading account (runs the formgrader service)
+    accounts: list  # accounts.Account: instrutor, monitor, aluno (+ the grading account)
+    grader: str  # the course's grading account (runs the formgrader service)
     home_base: Path = Path("/home")
     ip: str = "127.0.0.1"
     port: int = 8000
-    ports: dict = field(default_factory=dict)   # hub_api, proxy_api, service, formgrader (free ones if missing)
+    ports: dict = field(default_factory=dict)  # hub_api, proxy_api, service, formgrader (free ones if missing)
     precheck_limit: int = 3
     precheck_window_s: float = 24 * 3600
     course_source: Path = REPO
     chp: str = ""
-    group: str = "autograder-hub"       # Unix group of all the hub's accounts
+    group: str = "autograder-hub"  # Unix group of all the hub's accounts
 
     def names(self, role):
         return [a.name for a in self.accounts if a.role == role]
@@ -76,7 +76,7 @@ def find_chp():
 
 
 def venv_bin():
-    return Path(sys.executable).parent      # not resolved: .venv/bin/python is a link to the base Python
+    return Path(sys.executable).parent  # not resolved: .venv/bin/python is a link to the base Python
 
 
 def deploy(plan):
@@ -87,12 +87,12 @@ def deploy(plan):
         plan.ports.setdefault(key, free_port())
     plan.chp = plan.chp or find_chp()
     if not plan.chp:
-        raise accounts.AccountError("configurable-http-proxy not found: run `make proxy` (npm ci) or "
-                                    "`npm install -g configurable-http-proxy`")
+        raise accounts.AccountError(
+            "configurable-http-proxy not found: run `make proxy` (npm ci) or `npm install -g configurable-http-proxy`"
+        )
     state.mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o755)
-    for name, mode in (("hub", 0o700), ("service", 0o700), ("logs", 0o700), ("exchange", 0o755),
-                       ("jupyter", 0o755)):
+    for name, mode in (("hub", 0o700), ("service", 0o700), ("logs", 0o700), ("exchange", 0o755), ("jupyter", 0o755)):
         (state / name).mkdir(exist_ok=True)
         os.chmod(state / name, mode)
     (state / ".gitignore").write_text("*\n")
@@ -102,8 +102,7 @@ def deploy(plan):
     for a in plan.accounts:
         accounts.ensure(a, plan.home_base / a.name, plan.group)
     # Every user's server runs this Python and this package: the group may reach them.
-    granted = accounts.grant_traverse([os.path.realpath(sys.executable), sys.executable, REPO, plan.state],
-                                      plan.group)
+    granted = accounts.grant_traverse([os.path.realpath(sys.executable), sys.executable, REPO, plan.state], plan.group)
     write_private(state / "hub" / "acl.json", json.dumps({"group": plan.group, "folders": granted}))
 
     course = seed_course(plan, owner)
@@ -115,23 +114,44 @@ def deploy(plan):
     write_grader_config(plan, state / "jupyter" / "grader", owner)
 
     service_config = {
-        "courses": {plan.course_id: {"root": str(course), "exchange": str(exchange),
-                                     "students_group": plan.students_group, "staff_group": plan.staff_group}},
+        "courses": {
+            plan.course_id: {
+                "root": str(course),
+                "exchange": str(exchange),
+                "students_group": plan.students_group,
+                "staff_group": plan.staff_group,
+            }
+        },
         "state": str(state / "service"),
-        "precheck_limit": plan.precheck_limit, "precheck_window_s": plan.precheck_window_s,
+        "precheck_limit": plan.precheck_limit,
+        "precheck_window_s": plan.precheck_window_s,
     }
     write_private(state / "service" / "config.json", json.dumps(service_config, indent=1))
     hub = {
-        "ip": plan.ip, "port": plan.port, "ports": plan.ports, "state": str(state), "bin": str(venv_bin()),
-        "python": sys.executable, "chp": plan.chp, "course_id": plan.course_id, "course": str(course),
-        "grader": plan.grader, "service": SERVICE, "jupyter_data": str(JUPYTER_DATA),
-        "instructors": plan.names("instrutor"), "tas": plan.names("monitor"), "students": plan.names("aluno"),
-        "students_group": plan.students_group, "staff_group": plan.staff_group,
+        "ip": plan.ip,
+        "port": plan.port,
+        "ports": plan.ports,
+        "state": str(state),
+        "bin": str(venv_bin()),
+        "python": sys.executable,
+        "chp": plan.chp,
+        "course_id": plan.course_id,
+        "course": str(course),
+        "grader": plan.grader,
+        "service": SERVICE,
+        "jupyter_data": str(JUPYTER_DATA),
+        "instructors": plan.names("instrutor"),
+        "tas": plan.names("monitor"),
+        "students": plan.names("aluno"),
+        "students_group": plan.students_group,
+        "staff_group": plan.staff_group,
         "env": {k: os.environ[k] for k in ("SCIKIT_LEARN_DATA", "AUTOGRADER_REQUIRE_SANDBOX") if k in os.environ},
     }
     write_private(state / "hub" / "hub.json", json.dumps(hub, indent=1))
-    write_private(state / "hub" / "accounts.json", json.dumps(
-        [{"conta": a.name, "senha": a.password, "papel": a.role} for a in plan.accounts], indent=1))
+    write_private(
+        state / "hub" / "accounts.json",
+        json.dumps([{"conta": a.name, "senha": a.password, "papel": a.role} for a in plan.accounts], indent=1),
+    )
     return hub
 
 
@@ -182,7 +202,7 @@ def seed_course(plan, owner):
             f.write(f"""
 # JupyterHub (autograder.hub): this course's closed exchange, see autograder/hub/exchange.py
 c.CourseDirectory.course_id = {plan.course_id!r}
-c.Exchange.root = {str(plan.state / 'exchange')!r}
+c.Exchange.root = {str(plan.state / "exchange")!r}
 c.ExchangeFactory.release_assignment = "autograder.hub.exchange.ClosedReleaseAssignment"
 c.ExchangeFactory.list = "autograder.hub.exchange.ClosedList"
 c.ExchangeFactory.collect = "autograder.hub.exchange.ClosedCollect"
@@ -207,8 +227,16 @@ c.ExchangeFactory.release_feedback = "autograder.hub.exchange.ClosedReleaseFeedb
 def write_user_config(plan, folder):
     """Every user's server: Assignment List, Validate, our panel; no formgrader; the closed exchange."""
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-    (folder / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {"jpserver_extensions": {
-        "autograder.lab": True, "nbgrader.server_extensions.formgrader": False}}}, indent=1))
+    (folder / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "ServerApp": {
+                    "jpserver_extensions": {"autograder.lab": True, "nbgrader.server_extensions.formgrader": False}
+                }
+            },
+            indent=1,
+        )
+    )
     disabled = {p: True for p in QUIET_PLUGINS + INSTRUCTOR_PLUGINS}
     (folder / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
     (folder / "nbgrader_config.py").write_text(f"""c = get_config()
@@ -227,10 +255,17 @@ def write_grader_config(plan, folder, owner):
     """The formgrader service: our extension (grading off the event loop) and framing by the hub's own
     pages allowed, so JupyterLab's Formgrader tab is not blank (nbgrader#1870). Only this server."""
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-    (folder / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {
-        "jpserver_extensions": {"autograder.lab": True},
-        "tornado_settings": {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}},
-    }}, indent=1))
+    (folder / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "ServerApp": {
+                    "jpserver_extensions": {"autograder.lab": True},
+                    "tornado_settings": {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}},
+                }
+            },
+            indent=1,
+        )
+    )
     disabled = {p: True for p in QUIET_PLUGINS}
     (folder / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
     for p in [folder, *folder.rglob("*")]:

@@ -30,8 +30,14 @@ import urllib.request
 
 from nbgrader.exchange import ExchangeError
 from nbgrader.exchange.default import (
-    ExchangeCollect, ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeList, ExchangeReleaseAssignment,
-    ExchangeReleaseFeedback, ExchangeSubmit)
+    ExchangeCollect,
+    ExchangeFetchAssignment,
+    ExchangeFetchFeedback,
+    ExchangeList,
+    ExchangeReleaseAssignment,
+    ExchangeReleaseFeedback,
+    ExchangeSubmit,
+)
 from traitlets import Unicode, default
 from traitlets.config import LoggingConfigurable
 
@@ -41,6 +47,7 @@ TIMEOUT_S = 120
 
 
 # ---------------------------------------------------------------------------- students' side
+
 
 class HubClient(LoggingConfigurable):
     """Requests to the ``autograder`` service as the owner of this server's hub token."""
@@ -54,12 +61,17 @@ class HubClient(LoggingConfigurable):
     def call(self, method, path, data=None):
         token = os.environ.get("JUPYTERHUB_API_TOKEN")
         if not self.service_url or not token:
-            self.fail("Troca fechada: este servidor não foi iniciado pelo JupyterHub do curso "
-                      "(faltam AUTOGRADER_EXCHANGE_URL ou JUPYTERHUB_API_TOKEN).")
+            self.fail(
+                "Troca fechada: este servidor não foi iniciado pelo JupyterHub do curso "
+                "(faltam AUTOGRADER_EXCHANGE_URL ou JUPYTERHUB_API_TOKEN)."
+            )
         body = None if data is None else json.dumps(data).encode()
-        req = urllib.request.Request(self.service_url.rstrip("/") + "/" + path, data=body, method=method,
-                                     headers={"Authorization": f"token {token}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.service_url.rstrip("/") + "/" + path,
+            data=body,
+            method=method,
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
                 return json.loads(resp.read())
@@ -139,17 +151,18 @@ class HubSubmit(HubClient, ExchangeSubmit):
                         continue
                     with open(path, "rb") as f:
                         files[os.path.relpath(path, staged)] = base64.b64encode(f.read()).decode()
-            answer = self.call("POST", f"api/submit/{self.coursedir.course_id}/{self.coursedir.assignment_id}",
-                               {"files": files})
+            answer = self.call(
+                "POST", f"api/submit/{self.coursedir.course_id}/{self.coursedir.assignment_id}", {"files": files}
+            )
             self.timestamp = answer["timestamp"]
-            cache_path = os.path.join(self.cache_path, f"{answer['student']}+{self.coursedir.assignment_id}"
-                                                       f"+{self.timestamp}")
+            cache_path = os.path.join(
+                self.cache_path, f"{answer['student']}+{self.coursedir.assignment_id}+{self.timestamp}"
+            )
             os.makedirs(self.cache_path, exist_ok=True)
             shutil.copytree(staged, cache_path)
         with open(os.path.join(cache_path, "timestamp.txt"), "w") as fh:
             fh.write(self.timestamp)
-        self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, self.coursedir.assignment_id,
-                      self.timestamp)
+        self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, self.coursedir.assignment_id, self.timestamp)
         self.log.info("Correção prévia: %s", answer["precheck"]["message"])
 
 
@@ -168,9 +181,12 @@ class HubList(HubClient, ExchangeList):
         if self.cached:
             return ExchangeList.init_dest(self)
         answer = self.call("GET", "api/assignments")
-        self.released = [a for a in answer["assignments"]
-                         if (not self.coursedir.course_id or a["course_id"] == self.coursedir.course_id)
-                         and (not self.coursedir.assignment_id or a["assignment_id"] == self.coursedir.assignment_id)]
+        self.released = [
+            a
+            for a in answer["assignments"]
+            if (not self.coursedir.course_id or a["course_id"] == self.coursedir.course_id)
+            and (not self.coursedir.assignment_id or a["assignment_id"] == self.coursedir.assignment_id)
+        ]
 
     def copy_files(self):
         return self.list_files()
@@ -188,8 +204,9 @@ class HubList(HubClient, ExchangeList):
             else:
                 info["status"], info["path"] = "released", f"{a['course_id']}/{a['assignment_id']}"
                 notebooks = [f"{n}.ipynb" for n in a.get("notebooks", [])]
-            info["notebooks"] = [{"notebook_id": os.path.splitext(os.path.basename(n))[0],
-                                  "path": os.path.abspath(n)} for n in notebooks]
+            info["notebooks"] = [
+                {"notebook_id": os.path.splitext(os.path.basename(n))[0], "path": os.path.abspath(n)} for n in notebooks
+            ]
             out.append(info)
         return out
 
@@ -201,8 +218,9 @@ class HubList(HubClient, ExchangeList):
                 for nb in info["notebooks"]:
                     key = (info["timestamp"], nb["notebook_id"])
                     nb["has_exchange_feedback"] = key in md5
-                    nb["feedback_updated"] = bool(nb["has_local_feedback"] and key in md5 and
-                                                  _md5(nb["local_feedback_path"]) != md5[key])
+                    nb["feedback_updated"] = bool(
+                        nb["has_local_feedback"] and key in md5 and _md5(nb["local_feedback_path"]) != md5[key]
+                    )
                 nbs = info["notebooks"]
                 info["has_exchange_feedback"] = bool(nbs) and all(nb["has_exchange_feedback"] for nb in nbs)
                 info["feedback_updated"] = any(nb["feedback_updated"] for nb in nbs)
@@ -217,8 +235,7 @@ def _md5(path):
 class HubFetchFeedback(HubClient, ExchangeFetchFeedback):
     def init_src(self):
         self.need_course()
-        answer = self.call("GET", f"api/feedback/{self.coursedir.course_id}/{self.coursedir.assignment_id}"
-                                  "?content=1")
+        answer = self.call("GET", f"api/feedback/{self.coursedir.course_id}/{self.coursedir.assignment_id}?content=1")
         self.feedback = answer["feedback"]
         self.src_path = "(troca fechada)"
 
@@ -235,6 +252,7 @@ class HubFetchFeedback(HubClient, ExchangeFetchFeedback):
 
 # ---------------------------------------------------------------------------- the course's side
 
+
 class Closed:
     """The course's exchange folder belongs to the grading account; nothing in it is for others."""
 
@@ -242,8 +260,9 @@ class Closed:
         course = os.path.join(self.root, self.coursedir.course_id or "")
         st = os.lstat(course) if os.path.lexists(course) else None
         if st is None or not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-            self.fail(f"Troca fechada: {course} deve existir e pertencer a esta conta "
-                      "(crie-a com autograder.hub.deploy)")
+            self.fail(
+                f"Troca fechada: {course} deve existir e pertencer a esta conta (crie-a com autograder.hub.deploy)"
+            )
         if stat.S_IMODE(st.st_mode) & 0o077:
             self.fail(f"Troca fechada: {course} deve ter modo 0700 (tem {stat.S_IMODE(st.st_mode):o})")
 
@@ -266,7 +285,7 @@ class ClosedList(Closed, ExchangeList):
 
 class ClosedCollect(Closed, ExchangeCollect):
     def init_src(self):
-        self.check_owner = False   # the service names each submission after the hub identity
+        self.check_owner = False  # the service names each submission after the hub identity
         super().init_src()
         kept = []
         for rec in self.src_records:
@@ -298,8 +317,9 @@ class ClosedReleaseFeedback(Closed, ExchangeReleaseFeedback):
             with open(os.path.join(feedback_dir, "timestamp.txt")) as fh:
                 timestamp = fh.read().strip()
             try:
-                dest = os.path.join(self.dest_path, check_name(student), check_name(self.coursedir.assignment_id),
-                                    check_name(timestamp))
+                dest = os.path.join(
+                    self.dest_path, check_name(student), check_name(self.coursedir.assignment_id), check_name(timestamp)
+                )
             except UnsafePath as exc:
                 self.log.error("Skipping feedback %s: %s", html_file, exc)
                 continue
@@ -308,9 +328,23 @@ class ClosedReleaseFeedback(Closed, ExchangeReleaseFeedback):
             shutil.copyfile(html_file, tmp)
             os.chmod(tmp, 0o600)
             os.replace(tmp, os.path.join(dest, name))
-            self.log.info("Feedback released for student '%s' on '%s/%s' (%s)", student,
-                          self.coursedir.course_id, self.coursedir.assignment_id, timestamp)
+            self.log.info(
+                "Feedback released for student '%s' on '%s/%s' (%s)",
+                student,
+                self.coursedir.course_id,
+                self.coursedir.assignment_id,
+                timestamp,
+            )
 
 
-__all__ = ["ExchangeError", "HubFetchAssignment", "HubSubmit", "HubList", "HubFetchFeedback",
-           "ClosedReleaseAssignment", "ClosedList", "ClosedCollect", "ClosedReleaseFeedback"]
+__all__ = [
+    "ExchangeError",
+    "HubFetchAssignment",
+    "HubSubmit",
+    "HubList",
+    "HubFetchFeedback",
+    "ClosedReleaseAssignment",
+    "ClosedList",
+    "ClosedCollect",
+    "ClosedReleaseFeedback",
+]

@@ -47,27 +47,37 @@ c.JupyterHub.load_groups = {
     hub["students_group"]: {"users": hub["students"]},
 }
 c.JupyterHub.load_roles = [
-    {"name": f"formgrade-{course}", "groups": [hub["staff_group"]],
-     "scopes": [f"access:services!service={formgrader}", f"access:services!service={service}"]},
-    {"name": f"nbgrader-{course}", "groups": [hub["students_group"]],
-     "scopes": [f"access:services!service={service}"]},
-    {"name": f"{service}-service", "services": [service],
-     "scopes": [f"read:groups!group={hub['students_group']}", f"read:groups!group={hub['staff_group']}"]},
+    {
+        "name": f"formgrade-{course}",
+        "groups": [hub["staff_group"]],
+        "scopes": [f"access:services!service={formgrader}", f"access:services!service={service}"],
+    },
+    {"name": f"nbgrader-{course}", "groups": [hub["students_group"]], "scopes": [f"access:services!service={service}"]},
+    {
+        "name": f"{service}-service",
+        "services": [service],
+        "scopes": [f"read:groups!group={hub['students_group']}", f"read:groups!group={hub['staff_group']}"],
+    },
 ]
 
 c.JupyterHub.services = [
-    {   # the course's formgrader: JupyterLab as the grading account, in the course folder
+    {  # the course's formgrader: JupyterLab as the grading account, in the course folder
         "name": formgrader,
         "url": f"http://127.0.0.1:{hub['ports']['formgrader']}",
-        "command": [f"{bin_dir}/jupyterhub-singleuser", f"--ServerApp.root_dir={hub['course']}",
-                    "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        "command": [
+            f"{bin_dir}/jupyterhub-singleuser",
+            f"--ServerApp.root_dir={hub['course']}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
         "user": hub["grader"],
         "cwd": hub["course"],
         "oauth_no_confirm": True,
-        "environment": dict(base_env, JUPYTER_CONFIG_DIR=str(state / "jupyter" / "grader"),
-                            JUPYTERHUB_DEFAULT_URL="/lab"),
+        "environment": dict(
+            base_env, JUPYTER_CONFIG_DIR=str(state / "jupyter" / "grader"), JUPYTERHUB_DEFAULT_URL="/lab"
+        ),
     },
-    {   # ours: the closed exchange and the feedback on submit (root: it grades in the sandbox)
+    {  # ours: the closed exchange and the feedback on submit (root: it grades in the sandbox)
         "name": service,
         "url": f"http://127.0.0.1:{hub['ports']['service']}",
         "command": [hub["python"], "-m", "autograder.hub.service"],
@@ -83,8 +93,8 @@ c.Spawner.http_timeout = 180
 c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
 c.Spawner.environment = dict(
     base_env,
-    JUPYTER_CONFIG_PATH=str(state / "jupyter" / "users"),   # nbgrader's closed exchange, no formgrader
-    JUPYTER_PATH=hub["jupyter_data"],                        # our JupyterLab panel ("Correção prévia")
+    JUPYTER_CONFIG_PATH=str(state / "jupyter" / "users"),  # nbgrader's closed exchange, no formgrader
+    JUPYTER_PATH=hub["jupyter_data"],  # our JupyterLab panel ("Correção prévia")
     AUTOGRADER_EXCHANGE_URL=f"http://127.0.0.1:{hub['ports']['service']}/services/{service}/",
 )
 # The server's own hub token may also call our service (the Assignment List's exchange plugins).

@@ -17,7 +17,7 @@ CONFIG = Path(__file__).resolve().parent / "jupyterhub_config.py"
 @dataclass
 class Hub:
     proc: subprocess.Popen
-    url: str            # http://127.0.0.1:PORT
+    url: str  # http://127.0.0.1:PORT
     state: Path
     log_path: Path
 
@@ -58,18 +58,30 @@ def start_hub(state, timeout=180):
     state = Path(state).resolve()
     hub = json.loads((state / "hub" / "hub.json").read_text())
     log_path = state / "logs" / "jupyterhub.log"
-    env = dict(os.environ, AUTOGRADER_HUB_STATE=str(state),
-               PATH=f"{hub['bin']}:{os.path.dirname(hub['chp'])}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+    env = dict(
+        os.environ,
+        AUTOGRADER_HUB_STATE=str(state),
+        PATH=f"{hub['bin']}:{os.path.dirname(hub['chp'])}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+    )
     env.pop("JUPYTERHUB_API_TOKEN", None)
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen([os.path.join(hub["bin"], "jupyterhub"), "-f", str(CONFIG)], cwd=state / "hub",
-                                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [os.path.join(hub["bin"], "jupyterhub"), "-f", str(CONFIG)],
+            cwd=state / "hub",
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{hub['port']}"
     running = Hub(proc, url, state, log_path)
     deadline = time.monotonic() + timeout
-    waiting = [f"{url}/hub/api/", f"{url}/services/{hub['service']}/api/me",
-               f"{url}/services/{hub['course_id']}/api/status"]
+    waiting = [
+        f"{url}/hub/api/",
+        f"{url}/services/{hub['service']}/api/me",
+        f"{url}/services/{hub['course_id']}/api/status",
+    ]
     while waiting:
         if proc.poll() is not None:
             raise RuntimeError(f"jupyterhub exited with {proc.returncode}:\n{running.log_tail()}")
@@ -79,7 +91,7 @@ def start_hub(state, timeout=180):
             waiting.pop(0)
             continue
         except urllib.error.HTTPError as exc:
-            if exc.code in (401, 403):      # answered (and refused us): it is up
+            if exc.code in (401, 403):  # answered (and refused us): it is up
                 waiting.pop(0)
                 continue
         except (urllib.error.URLError, ConnectionError, OSError):

@@ -44,26 +44,27 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 from tornado import httpclient, web
 
-from . import store
+from ..settings import DEFAULTS
+from . import grading, store
 
 log = logging.getLogger("autograder.hub.service")
 
 #: hub user names we accept as student ids (nbgrader splits inbound names on '+')
 USER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 ASSIGNMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's default
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's default
 MAX_FILES, MAX_TOTAL = 100, 50 * 2**20
 GROUP_CACHE_S = 5.0
 
 
 class Config:
     def __init__(self, data):
-        self.courses = data["courses"]        # id -> {root, exchange, students_group, staff_group}
-        self.state = Path(data["state"])      # root-only folder for pre-check results
+        self.courses = data["courses"]  # id -> {root, exchange, students_group, staff_group}
+        self.state = Path(data["state"])  # root-only folder for pre-check results
         self.precheck_limit = int(data.get("precheck_limit", 3))
         self.precheck_window_s = float(data.get("precheck_window_s", 24 * 3600))
-        self.exercise_timeout = float(data.get("exercise_timeout", 60))
-        self.submission_timeout = float(data.get("submission_timeout", 300))
+        self.exercise_timeout = float(data.get("exercise_timeout", DEFAULTS.exercise_timeout))
+        self.submission_timeout = float(data.get("submission_timeout", grading.PRECHECK_SUBMISSION_TIMEOUT))
         self.workers = int(data.get("grading_workers", 1))
 
     @classmethod
@@ -86,7 +87,7 @@ class Service:
 
     def __init__(self, config):
         self.config = config
-        self.groups = {}          # group -> (expires, set of users)
+        self.groups = {}  # group -> (expires, set of users)
         self.pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="precheck")
         self.api_url = os.environ["JUPYTERHUB_API_URL"].rstrip("/")
         self.api_token = os.environ["JUPYTERHUB_API_TOKEN"]
@@ -99,8 +100,9 @@ class Service:
         cached = self.groups.get(group)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        req = httpclient.HTTPRequest(f"{self.api_url}/groups/{group}",
-                                     headers={"Authorization": f"token {self.api_token}"})
+        req = httpclient.HTTPRequest(
+            f"{self.api_url}/groups/{group}", headers={"Authorization": f"token {self.api_token}"}
+        )
         try:
             resp = await httpclient.AsyncHTTPClient().fetch(req)
             users = set(json.loads(resp.body).get("users", []))
@@ -143,7 +145,7 @@ class Service:
         """Write inbound/<student>+<assignment>+<timestamp>+<random>/ as the grading account."""
         with self.course_dir(course_id) as c:
             st = c.stat()
-            owner = (st.st_uid, st.st_gid)   # the course's grading account owns its exchange folder
+            owner = (st.st_uid, st.st_gid)  # the course's grading account owns its exchange folder
             with c.make("inbound", 0o700, owner) as inbound:
                 name = f"{student}+{assignment}+{timestamp}+{secrets.token_urlsafe(9).replace('-', 'x')}"
                 files = dict(files, **{"timestamp.txt": timestamp.encode()})
@@ -154,8 +156,7 @@ class Service:
         """Released final feedback for this student: [{timestamp, notebook_id, md5, html?}]."""
         out = []
         try:
-            with self.course_dir(course_id) as c, c.sub("feedback") as fb, fb.sub(student) as s, \
-                    s.sub(assignment) as a:
+            with self.course_dir(course_id) as c, c.sub("feedback") as fb, fb.sub(student) as s, s.sub(assignment) as a:
                 for ts in a.dirs():
                     with a.sub(ts) as d:
                         for name in d.names():
@@ -177,8 +178,12 @@ class Service:
             if create:
                 with root.make("precheck") as p, p.make(course_id) as c, c.make(student) as s:
                     return s.make(assignment)
-            return root.sub("precheck").sub(course_id, close_self=True).sub(student, close_self=True) \
+            return (
+                root.sub("precheck")
+                .sub(course_id, close_self=True)
+                .sub(student, close_self=True)
                 .sub(assignment, close_self=True)
+            )
 
     def results(self, course_id, student, assignment):
         try:
@@ -195,8 +200,11 @@ class Service:
     def quota(self, course_id, student, assignment):
         """(pre-checks left in the window, when the next one frees up)."""
         cutoff = time.time() - self.config.precheck_window_s
-        used = sorted(r["submitted_at"] for r in self.results(course_id, student, assignment)
-                      if r["status"] not in ("limited", "error") and r["submitted_at"] >= cutoff)
+        used = sorted(
+            r["submitted_at"]
+            for r in self.results(course_id, student, assignment)
+            if r["status"] not in ("limited", "error") and r["submitted_at"] >= cutoff
+        )
         left = max(0, self.config.precheck_limit - len(used))
         next_at = None if left else used[0] + self.config.precheck_window_s
         return left, next_at
@@ -208,15 +216,25 @@ class Service:
     def start_precheck(self, course_id, assignment, student, timestamp, files):
         left, next_at = self.quota(course_id, student, assignment)
         rid = result_id(timestamp)
-        result = {"id": rid, "course_id": course_id, "assignment": assignment, "student": student,
-                  "timestamp": timestamp, "submitted_at": time.time()}
+        result = {
+            "id": rid,
+            "course_id": course_id,
+            "assignment": assignment,
+            "student": student,
+            "timestamp": timestamp,
+            "submitted_at": time.time(),
+        }
         notebook = files.get(f"{assignment}.ipynb")
         if left <= 0:
             when = datetime.datetime.fromtimestamp(next_at).astimezone().strftime("%d/%m %H:%M")
-            result.update(status="limited", message=(
-                f"Envio recebido, mas sem correção prévia: o limite de {self.config.precheck_limit} "
-                f"correções prévias por tarefa a cada {self.config.precheck_window_s / 3600:g} h foi atingido. "
-                f"A próxima fica disponível em {when}. O envio vale para a nota final."))
+            result.update(
+                status="limited",
+                message=(
+                    f"Envio recebido, mas sem correção prévia: o limite de {self.config.precheck_limit} "
+                    f"correções prévias por tarefa a cada {self.config.precheck_window_s / 3600:g} h foi atingido. "
+                    f"A próxima fica disponível em {when}. O envio vale para a nota final."
+                ),
+            )
         elif notebook is None:
             result.update(status="invalid", message=f"O envio não tem o notebook {assignment}.ipynb.")
         else:
@@ -237,16 +255,23 @@ class Service:
             with open(path, "wb") as f:
                 f.write(notebook)
             try:
-                graded = grading.precheck(path, assignment, course_root,
-                                          exercise_timeout=self.config.exercise_timeout,
-                                          submission_timeout=self.config.submission_timeout)
+                graded = grading.precheck(
+                    path,
+                    assignment,
+                    course_root,
+                    exercise_timeout=self.config.exercise_timeout,
+                    submission_timeout=self.config.submission_timeout,
+                )
                 result.update(status="done", message="", **graded)
             except grading.BadSubmission:
                 result.update(status="invalid", message="O arquivo enviado não é um notebook válido.")
             except Exception:  # noqa: BLE001 - the grader's failure, never shown as a zero
                 log.exception("pre-check of %s/%s failed", result["student"], assignment)
-                result.update(status="error", message="A correção prévia falhou por um erro do corretor "
-                                                      "(não do seu código). O envio foi recebido.")
+                result.update(
+                    status="error",
+                    message="A correção prévia falhou por um erro do corretor "
+                    "(não do seu código). O envio foi recebido.",
+                )
         finally:
             shutil.rmtree(work, ignore_errors=True)
             result["finished_at"] = time.time()
@@ -254,6 +279,7 @@ class Service:
 
 
 # ---------------------------------------------------------------------------- handlers
+
 
 class Base(HubOAuthenticated, web.RequestHandler):
     def initialize(self, service):
@@ -265,8 +291,10 @@ class Base(HubOAuthenticated, web.RequestHandler):
 
     def set_default_headers(self):
         # Only our JupyterLab panel (same origin) may frame these pages; no scripts at all.
-        self.set_header("Content-Security-Policy", "frame-ancestors 'self'; default-src 'self'; "
-                                                   "script-src 'none'; style-src 'unsafe-inline'")
+        self.set_header(
+            "Content-Security-Policy",
+            "frame-ancestors 'self'; default-src 'self'; script-src 'none'; style-src 'unsafe-inline'",
+        )
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Cache-Control", "no-store")
 
@@ -326,8 +354,10 @@ class AssignmentsHandler(Base):
         out = []
         for course_id in self.service.config.courses:
             if await self.service.role(course_id, name):
-                out += [{"course_id": course_id, "assignment_id": a, "notebooks": self.service.notebooks(course_id, a)}
-                        for a in self.service.released(course_id)]
+                out += [
+                    {"course_id": course_id, "assignment_id": a, "notebooks": self.service.notebooks(course_id, a)}
+                    for a in self.service.released(course_id)
+                ]
         self.json({"assignments": out})
 
 
@@ -365,8 +395,13 @@ class SubmitHandler(Base):
         name = self.service.store_submission(course_id, assignment, student, files, timestamp)
         log.info("submission %s stored", name)
         precheck = self.service.start_precheck(course_id, assignment, student, timestamp, files)
-        self.json({"student": student, "timestamp": timestamp,
-                   "precheck": {"status": precheck["status"], "message": precheck["message"]}})
+        self.json(
+            {
+                "student": student,
+                "timestamp": timestamp,
+                "precheck": {"status": precheck["status"], "message": precheck["message"]},
+            }
+        )
 
 
 class FeedbackHandler(Base):
@@ -387,9 +422,16 @@ class PrecheckApiHandler(Base):
         if not USER.match(student) or not ASSIGNMENT.match(assignment):
             raise web.HTTPError(404, "Não encontrado.")
         left, next_at = self.service.quota(course_id, student, assignment)
-        self.json({"student": student, "course_id": course_id, "assignment": assignment,
-                   "left": left, "limit": self.service.config.precheck_limit,
-                   "results": self.service.results(course_id, student, assignment)})
+        self.json(
+            {
+                "student": student,
+                "course_id": course_id,
+                "assignment": assignment,
+                "left": left,
+                "limit": self.service.config.precheck_limit,
+                "results": self.service.results(course_id, student, assignment),
+            }
+        )
 
 
 class PrecheckPageHandler(Base):
@@ -415,54 +457,78 @@ class PrecheckPageHandler(Base):
                 left, _ = self.service.quota(course_id, student, assignment)
                 pending |= any(r["status"] == "pending" for r in results)
                 sections.append(render_assignment(assignment, results, left, self.service.config))
-        body = "".join(sections) or "<p>Nenhum envio ainda. Envie uma tarefa pela <b>Assignment List</b> " \
-                                    "(menu Nbgrader) e a correção prévia aparece aqui.</p>"
-        intro = ("<p class=note>Correção prévia: as verificações ocultas rodam logo após cada envio. "
-                 "<b>Não é a nota final</b>: ela vem da correção do(a) professor(a) depois do prazo.</p>")
+        body = (
+            "".join(sections)
+            or "<p>Nenhum envio ainda. Envie uma tarefa pela <b>Assignment List</b> "
+            "(menu Nbgrader) e a correção prévia aparece aqui.</p>"
+        )
+        intro = (
+            "<p class=note>Correção prévia: as verificações ocultas rodam logo após cada envio. "
+            "<b>Não é a nota final</b>: ela vem da correção do(a) professor(a) depois do prazo.</p>"
+        )
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(page(f"Correção prévia — {student}", intro + body, refresh=3 if pending else None))
 
 
-STATUS = {"pending": "em andamento…", "done": "concluída", "limited": "sem correção prévia (limite)",
-          "invalid": "envio inválido", "error": "falhou"}
+STATUS = {
+    "pending": "em andamento…",
+    "done": "concluída",
+    "limited": "sem correção prévia (limite)",
+    "invalid": "envio inválido",
+    "error": "falhou",
+}
 
 
 def render_assignment(assignment, results, left, config):
     e = html.escape
     latest = results[0]
-    parts = [f"<section><h2>{e(assignment)}</h2>",
-             f"<p class=meta>Último envio: {e(latest['timestamp'])} — correção prévia {STATUS[latest['status']]}. "
-             f"Restam {left} de {config.precheck_limit} correções prévias "
-             f"(janela de {config.precheck_window_s / 3600:g} h).</p>"]
+    parts = [
+        f"<section><h2>{e(assignment)}</h2>",
+        f"<p class=meta>Último envio: {e(latest['timestamp'])} — correção prévia {STATUS[latest['status']]}. "
+        f"Restam {left} de {config.precheck_limit} correções prévias "
+        f"(janela de {config.precheck_window_s / 3600:g} h).</p>",
+    ]
     if latest.get("message"):
         parts.append(f"<p class=msg>{e(latest['message'])}</p>")
     if latest["status"] == "done":
-        parts.append(f"<p class=total>Total da correção prévia: {latest['score']:g} / {latest['max_score']:g}</p>"
-                     "<table><tr><th>Exercício</th><th>Pontos</th><th>O que falhou</th></tr>")
+        parts.append(
+            f"<p class=total>Total da correção prévia: {latest['score']:g} / {latest['max_score']:g}</p>"
+            "<table><tr><th>Exercício</th><th>Pontos</th><th>O que falhou</th></tr>"
+        )
         for ex in latest["exercises"]:
             ok = ex["score"] >= ex["max_score"]
             msgs = "".join(f"<li>{e(m)}</li>" for m in ex["messages"]) or "<li class=ok>Tudo certo.</li>"
-            parts.append(f"<tr class={'ok' if ok else 'fail'}><td>{ex['number']}. {e(ex['title'])}</td>"
-                         f"<td>{ex['score']:g} / {ex['max_score']:g}</td><td><ul>{msgs}</ul></td></tr>")
+            parts.append(
+                f"<tr class={'ok' if ok else 'fail'}><td>{ex['number']}. {e(ex['title'])}</td>"
+                f"<td>{ex['score']:g} / {ex['max_score']:g}</td><td><ul>{msgs}</ul></td></tr>"
+            )
         parts.append("</table>")
     older = results[1:]
     if older:
-        parts.append("<details><summary>Envios anteriores</summary><ul>" + "".join(
-            f"<li>{e(r['timestamp'])}: {STATUS[r['status']]}"
-            + (f", {r['score']:g} / {r['max_score']:g}" if r["status"] == "done" else "") + "</li>"
-            for r in older) + "</ul></details>")
+        parts.append(
+            "<details><summary>Envios anteriores</summary><ul>"
+            + "".join(
+                f"<li>{e(r['timestamp'])}: {STATUS[r['status']]}"
+                + (f", {r['score']:g} / {r['max_score']:g}" if r["status"] == "done" else "")
+                + "</li>"
+                for r in older
+            )
+            + "</ul></details>"
+        )
     parts.append("</section>")
     return "".join(parts)
 
 
 def page(title, body, refresh=None):
     meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
-    return (f'<!doctype html><html lang="pt-BR"><head><meta charset="utf-8">{meta}<title>{html.escape(title)}</title>'
-            "<style>body{font-family:sans-serif;margin:1em;font-size:14px}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}"
-            "tr.ok td:first-child{border-left:4px solid #2a2}tr.fail td:first-child{border-left:4px solid #c33}"
-            ".note{background:#fff8dc;padding:6px}.meta{color:#555}ul{margin:0;padding-left:1.2em}</style>"
-            f"</head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return (
+        f'<!doctype html><html lang="pt-BR"><head><meta charset="utf-8">{meta}<title>{html.escape(title)}</title>'
+        "<style>body{font-family:sans-serif;margin:1em;font-size:14px}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}"
+        "tr.ok td:first-child{border-left:4px solid #2a2}tr.fail td:first-child{border-left:4px solid #c33}"
+        ".note{background:#fff8dc;padding:6px}.meta{color:#555}ul{margin:0;padding-left:1.2em}</style>"
+        f"</head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
 
 
 def make_app(service, prefix):
@@ -470,36 +536,43 @@ def make_app(service, prefix):
     name = r"([a-z0-9][a-z0-9._-]{0,63})"
     kw = {"service": service}
     routes = [
-        (r"api/me", MeHandler), (r"api/assignments", AssignmentsHandler),
-        (rf"api/release/{course}/{course}", ReleaseHandler), (rf"api/submit/{course}/{course}", SubmitHandler),
+        (r"api/me", MeHandler),
+        (r"api/assignments", AssignmentsHandler),
+        (rf"api/release/{course}/{course}", ReleaseHandler),
+        (rf"api/submit/{course}/{course}", SubmitHandler),
         (rf"api/feedback/{course}/{course}", FeedbackHandler),
         (rf"api/precheck/{course}/{course}", PrecheckApiHandler),
         (rf"api/precheck/{course}/{course}/{name}", PrecheckApiHandler),
-        (r"precheck/?", PrecheckPageHandler), (rf"precheck/{name}", PrecheckPageHandler), (r"", PrecheckPageHandler),
+        (r"precheck/?", PrecheckPageHandler),
+        (rf"precheck/{name}", PrecheckPageHandler),
+        (r"", PrecheckPageHandler),
     ]
     handlers = [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler)]
     handlers += [(url_path_join(prefix, pattern) + "$", h, kw) for pattern, h in routes]
-    return web.Application(handlers, cookie_secret=os.urandom(32), max_body_size=64 * 2**20,
-                           xsrf_cookies=False)
+    return web.Application(handlers, cookie_secret=os.urandom(32), max_body_size=64 * 2**20, xsrf_cookies=False)
 
 
 def main():
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="[autograder.hub.service %(levelname)s %(asctime)s] %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="[autograder.hub.service %(levelname)s %(asctime)s] %(message)s"
+    )
     config = Config.load(os.environ["AUTOGRADER_HUB_SERVICE_CONFIG"])
     service = Service(config)
     from urllib.parse import urlparse
+
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/autograder/")
     app = make_app(service, prefix)
 
     async def serve():
         app.listen(url.port, url.hostname)
-        log.info("listening on %s%s; courses: %s", os.environ["JUPYTERHUB_SERVICE_URL"], prefix,
-                 ", ".join(config.courses))
+        log.info(
+            "listening on %s%s; courses: %s", os.environ["JUPYTERHUB_SERVICE_URL"], prefix, ", ".join(config.courses)
+        )
         await asyncio.Event().wait()
 
     asyncio.run(serve())
+
 
 if __name__ == "__main__":
     main()

@@ -128,7 +128,7 @@ class Dir:
                 os.fchown(fd, *owner)
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -141,8 +141,9 @@ class Dir:
         def visit(d, prefix, depth):
             nonlocal total
             with os.scandir(d.fd) as it:
-                entries = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
-                                 for e in it)
+                entries = sorted(
+                    (e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in it
+                )
             for name, is_dir, is_file in entries:
                 if not NAME.match(name):
                     continue

@@ -52,8 +52,11 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8888, help="instructor's JupyterLab (default 8888)")
     parser.add_argument("--student-port", type=int, default=8889, help="student's JupyterLab (default 8889)")
     parser.add_argument("--no-student", action="store_true", help="start only the instructor's JupyterLab")
-    parser.add_argument("--stock", action="store_true",
-                        help="without the autograder.lab extension (stock nbgrader handlers, for comparison)")
+    parser.add_argument(
+        "--stock",
+        action="store_true",
+        help="without the autograder.lab extension (stock nbgrader handlers, for comparison)",
+    )
     parser.add_argument("--seed-only", action="store_true", help="seed the state folder and exit")
     args = parser.parse_args(argv)
 
@@ -72,27 +75,40 @@ def main(argv=None):
 
     servers = []
     try:
-        instructor = start_lab(lab.course, lab.state / "jupyter" / "instrutor", lab.state / "logs" / "instrutor.log",
-                               port=port_or_free(args.port, args.ip), ip=args.ip, ours=not args.stock)
+        instructor = start_lab(
+            lab.course,
+            lab.state / "jupyter" / "instrutor",
+            lab.state / "logs" / "instrutor.log",
+            port=port_or_free(args.port, args.ip),
+            ip=args.ip,
+            ours=not args.stock,
+        )
         servers.append(instructor)
-        show = lambda s, path="lab": s.lab_url(path).replace("127.0.0.1", "localhost") if args.ip == "127.0.0.1" \
-            else s.lab_url(path)  # noqa: E731
+        show = lambda s, path="lab": (
+            s.lab_url(path).replace("127.0.0.1", "localhost") if args.ip == "127.0.0.1" else s.lab_url(path)
+        )  # noqa: E731
         print("\nJupyterLab do curso (nbgrader: Formgrader, Create Assignment, Assignment List, Validate)")
         print(f"  Professor(a):   {show(instructor)}")
-        print("                  menu Nbgrader > Formgrader; em aba própria: "
-              f"{show(instructor, 'formgrader')}")
+        print(f"                  menu Nbgrader > Formgrader; em aba própria: {show(instructor, 'formgrader')}")
         if not args.no_student:
             home = lab.home(INTERACTIVE_STUDENT)
-            student = start_lab(home, lab.state / "jupyter" / INTERACTIVE_STUDENT,
-                                lab.state / "logs" / f"{INTERACTIVE_STUDENT}.log",
-                                port=port_or_free(args.student_port, args.ip), ip=args.ip,
-                                ours=not args.stock, instructor=False)
+            student = start_lab(
+                home,
+                lab.state / "jupyter" / INTERACTIVE_STUDENT,
+                lab.state / "logs" / f"{INTERACTIVE_STUDENT}.log",
+                port=port_or_free(args.student_port, args.ip),
+                ip=args.ip,
+                ours=not args.stock,
+                instructor=False,
+            )
             servers.append(student)
             print(f"  Aluno(a) {INTERACTIVE_STUDENT}:  {show(student)}")
             print("                  menu Nbgrader > Assignment List: Fetch, editar, Validate, Submit")
         print(f"\nTroca local: {lab.exchange}    logs: {lab.state / 'logs'}")
-        print("Extensão autograder.lab: " + ("DESLIGADA (--stock)" if args.stock else
-                                            "ligada (correção fora do laço de eventos do servidor)"))
+        print(
+            "Extensão autograder.lab: "
+            + ("DESLIGADA (--stock)" if args.stock else "ligada (correção fora do laço de eventos do servidor)")
+        )
         print("Ctrl+C para parar. O estado fica em .lab/ para o próximo início (--reset recomeça).", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(s.alive() for s in servers):

@@ -42,26 +42,28 @@ import re
 import sys
 from pathlib import Path
 
+import nbgrader
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
-from tornado import web
-
-import nbgrader
 from nbgrader.server_extensions.formgrader import apihandlers
 from nbgrader.server_extensions.formgrader.base import check_notebook_dir, check_xsrf
 from nbgrader.server_extensions.validate_assignment.handlers import ValidateAssignmentHandler
+from tornado import web
 
 try:  # jupyter_server >= 2.13
     from jupyter_server.auth.decorator import allow_unauthenticated
 except ImportError:  # pragma: no cover
+
     def allow_unauthenticated(method):
         return method
+
 
 log = logging.getLogger("autograder.lab")  # the server's log once loaded
 NBGRADER_ROOT = Path(nbgrader.__file__).resolve().parent
 
 
 # --------------------------------------------------------------------------- worker
+
 
 class Worker:
     """One long-lived ``python -m autograder.lab.worker``; requests run one at a time, in order."""
@@ -77,8 +79,14 @@ class Worker:
             # Its own session: a Ctrl+C in the server's terminal must not kill a grading half-way;
             # it exits when the server closes its stdin.
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "autograder.lab.worker", stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, limit=64 * 2**20, start_new_session=True)
+                sys.executable,
+                "-m",
+                "autograder.lab.worker",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                limit=64 * 2**20,
+                start_new_session=True,
+            )
             log.info("autograder.lab: %s worker started (pid %s)", self.name, self.proc.pid)
 
     async def call(self, request):
@@ -113,6 +121,7 @@ def worker(name):
 
 # --------------------------------------------------------------------------- formgrader actions
 
+
 def offloaded(base, method):
     """``base`` (a formgrader API handler) with its POST awaiting ``NbGraderAPI.<method>`` in the worker."""
 
@@ -123,10 +132,15 @@ def offloaded(base, method):
         async def post(self, *args):
             formgrader = self.settings["nbgrader_formgrader"]
             formgrader.load_config_file()  # what the stock handler's `self.api` does, on every request
-            request = {"kind": "api", "method": method, "args": list(args),
-                       "config": base64.b64encode(pickle.dumps(formgrader.config)).decode(),
-                       "root": self.coursedir.root, "cwd": os.getcwd(),
-                       "log_level": formgrader.log.getEffectiveLevel()}
+            request = {
+                "kind": "api",
+                "method": method,
+                "args": list(args),
+                "config": base64.b64encode(pickle.dumps(formgrader.config)).decode(),
+                "root": self.coursedir.root,
+                "cwd": os.getcwd(),
+                "log_level": formgrader.log.getEffectiveLevel(),
+            }
             result = await worker("formgrader").call(request)
             self.write(json.dumps(result))
 
@@ -140,14 +154,22 @@ FORMGRADER_ACTIONS = [
     (r"/formgrader/api/assignment/([^/]+)/unrelease", apihandlers.UnReleaseHandler, "unrelease"),
     (r"/formgrader/api/assignment/([^/]+)/release", apihandlers.ReleaseHandler, "release_assignment"),
     (r"/formgrader/api/assignment/([^/]+)/collect", apihandlers.CollectHandler, "collect"),
-    (r"/formgrader/api/assignment/([^/]+)/generate_feedback", apihandlers.GenerateAllFeedbackHandler,
-     "generate_feedback"),
-    (r"/formgrader/api/assignment/([^/]+)/release_feedback", apihandlers.ReleaseAllFeedbackHandler,
-     "release_feedback"),
-    (r"/formgrader/api/assignment/([^/]+)/([^/]+)/generate_feedback", apihandlers.GenerateFeedbackHandler,
-     "generate_feedback"),
-    (r"/formgrader/api/assignment/([^/]+)/([^/]+)/release_feedback", apihandlers.ReleaseFeedbackHandler,
-     "release_feedback"),
+    (
+        r"/formgrader/api/assignment/([^/]+)/generate_feedback",
+        apihandlers.GenerateAllFeedbackHandler,
+        "generate_feedback",
+    ),
+    (r"/formgrader/api/assignment/([^/]+)/release_feedback", apihandlers.ReleaseAllFeedbackHandler, "release_feedback"),
+    (
+        r"/formgrader/api/assignment/([^/]+)/([^/]+)/generate_feedback",
+        apihandlers.GenerateFeedbackHandler,
+        "generate_feedback",
+    ),
+    (
+        r"/formgrader/api/assignment/([^/]+)/([^/]+)/release_feedback",
+        apihandlers.ReleaseFeedbackHandler,
+        "release_feedback",
+    ),
     (r"/formgrader/api/submission/([^/]+)/([^/]+)/autograde", apihandlers.AutogradeHandler, "autograde"),
 ]
 
@@ -175,14 +197,14 @@ VALIDATE_BUG = re.compile(r'getElementsByTagName\("jp-button"\)\[0\]')
 VALIDATE_FIX = 'querySelector("jp-button,button")'
 
 #: formgrader outside the iframe: links without the base URL, to notebook-classic routes
-LINK_BUG = '''        var prefix = {
+LINK_BUG = """        var prefix = {
             notebook: "/notebooks/",
             file: "/edit/",
             directory: "/tree/"
-        }[type];'''
-LINK_FIX = '''        // autograder.lab: the server's base URL, and JupyterLab's route for files and folders
+        }[type];"""
+LINK_FIX = """        // autograder.lab: the server's base URL, and JupyterLab's route for files and folders
         var prefix = base_url + "/lab/tree/";
-        path = path.replace(/^(\\.\\/)+/, "");'''
+        path = path.replace(/^(\\.\\/)+/, "");"""
 
 
 def patched_static_files():
@@ -218,6 +240,7 @@ class PatchedStaticHandler(JupyterHandler):
 
 # --------------------------------------------------------------------------- loading
 
+
 def _jupyter_server_extension_points():
     return [{"module": "autograder.lab.extension"}]
 
@@ -230,16 +253,22 @@ def _load_jupyter_server_extension(serverapp):
     enabled = serverapp.jpserver_extensions
     handlers = []
     if enabled.get("nbgrader.server_extensions.formgrader"):
-        handlers += [(url_path_join(base_url, pattern), offloaded(base, method))
-                     for pattern, base, method in FORMGRADER_ACTIONS]
+        handlers += [
+            (url_path_join(base_url, pattern), offloaded(base, method)) for pattern, base, method in FORMGRADER_ACTIONS
+        ]
     if enabled.get("nbgrader.server_extensions.validate_assignment"):
         handlers.append((url_path_join(base_url, "/assignments/validate"), OffloadedValidateHandler))
     offloaded_count = len(handlers)
     for rel, text in patched_static_files().items():
         if rel.startswith("formgrader/") and not enabled.get("nbgrader.server_extensions.formgrader"):
             continue
-        handlers.append((re.escape(url_path_join(base_url, rel)), PatchedStaticHandler,
-                         {"text": text, "content_type": "application/javascript; charset=UTF-8"}))
+        handlers.append(
+            (
+                re.escape(url_path_join(base_url, rel)),
+                PatchedStaticHandler,
+                {"text": text, "content_type": "application/javascript; charset=UTF-8"},
+            )
+        )
     if not handlers:
         return
     # Ahead of every other rule, whatever order the extensions load in: the same URLs as nbgrader's.
@@ -247,8 +276,11 @@ def _load_jupyter_server_extension(serverapp):
     webapp.add_handlers(".*$", handlers)
     rules = webapp.default_router.rules
     rules.insert(0, rules.pop(len(rules) - 2))
-    serverapp.log.info("autograder.lab: %d nbgrader action(s) run in a worker process; %d static file(s) corrected",
-                       offloaded_count, len(handlers) - offloaded_count)
+    serverapp.log.info(
+        "autograder.lab: %d nbgrader action(s) run in a worker process; %d static file(s) corrected",
+        offloaded_count,
+        len(handlers) - offloaded_count,
+    )
 
 
 load_jupyter_server_extension = _load_jupyter_server_extension  # older jupyter_server name

@@ -39,16 +39,15 @@ STAMP = ".seeded"
 #: the student who uses the second JupyterLab (Assignment List, Validate, Submit)
 INTERACTIVE_STUDENT = "dani"
 #: names for the formgrader's tables (first, last)
-NAMES = {"ana": ("Ana", "Lima"), "bruno": ("Bruno", "Costa"), "carla": ("Carla", "Dias"),
-         "dani": ("Daniela", "Rocha")}
+NAMES = {"ana": ("Ana", "Lima"), "bruno": ("Bruno", "Costa"), "carla": ("Carla", "Dias"), "dani": ("Daniela", "Rocha")}
 
 
 @dataclass
 class LabState:
-    state: Path      # .lab/
-    course: Path     # .lab/course: the nbgrader course root (instructor's server root)
-    exchange: Path   # .lab/exchange
-    students: Path   # .lab/students
+    state: Path  # .lab/
+    course: Path  # .lab/course: the nbgrader course root (instructor's server root)
+    exchange: Path  # .lab/exchange
+    students: Path  # .lab/students
 
     def home(self, student):
         return self.students / student
@@ -136,8 +135,7 @@ class Nbgrader:
 
     def api(self, method, *args):
         coursedir = CourseDirectory(config=self.config)
-        result = getattr(NbGraderAPI(coursedir, Authenticator(config=self.config), config=self.config),
-                         method)(*args)
+        result = getattr(NbGraderAPI(coursedir, Authenticator(config=self.config), config=self.config), method)(*args)
         self.log.write(f"$ {method} {' '.join(args)}\n{result.get('log', '')}{result.get('error', '')}\n")
         if not result["success"]:
             raise SeedFailed(f"nbgrader {method} {' '.join(args)} failed:\n{result.get('error')}")
@@ -154,8 +152,9 @@ def student_exchange(home, exchange, assignment, student, action, log):
     config.Exchange.root = str(exchange)
     config.Exchange.assignment_dir = str(home)
     factory = ExchangeFactory(config=config)
-    app = getattr(factory, action)(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
-                                   config=config)
+    app = getattr(factory, action)(
+        coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config), config=config
+    )
     try:
         app.start()
     except ExchangeError as exc:
@@ -173,5 +172,6 @@ def interactive_home(lab, student):
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
             f"c.Exchange.root = {str(lab.exchange)!r}\n"
             "# one server per student here; on JupyterHub the submitter is the unix user\n"
-            f"c.CourseDirectory.student_id = {student!r}\n")
+            f"c.CourseDirectory.student_id = {student!r}\n"
+        )
     return home

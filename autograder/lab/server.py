@@ -32,7 +32,7 @@ def free_port():
 class LabServer:
     proc: subprocess.Popen
     port: int
-    base_url: str            # "/" or "/user/name/", with both slashes
+    base_url: str  # "/" or "/user/name/", with both slashes
     token: str
     root_dir: Path
     log_path: Path
@@ -49,8 +49,9 @@ class LabServer:
     def request(self, method, path, data=None, timeout=600):
         """One HTTP request to the server (token header), the JSON answer decoded."""
         body = None if data is None else json.dumps(data).encode()
-        req = urllib.request.Request(self.url + path.lstrip("/"), data=body, method=method,
-                                     headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            self.url + path.lstrip("/"), data=body, method=method, headers={"Authorization": f"token {self.token}"}
+        )
         if method != "GET" and body is None:
             req.data = b""
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -88,9 +89,14 @@ def jupyter_env(config_dir, ours=True, instructor=True, env=None):
     extensions = {"autograder.lab": bool(ours)}
     if not instructor:  # as in a student's image: no formgrader behind the student's token
         extensions["nbgrader.server_extensions.formgrader"] = False
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps({
-        "ServerApp": {"jpserver_extensions": extensions},
-    }, indent=1))
+    (config_dir / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "ServerApp": {"jpserver_extensions": extensions},
+            },
+            indent=1,
+        )
+    )
     disabled = {p: True for p in QUIET_PLUGINS + (() if instructor else INSTRUCTOR_PLUGINS)}
     (config_dir / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
     full = dict(os.environ if env is None else env)
@@ -103,27 +109,57 @@ def jupyter_env(config_dir, ours=True, instructor=True, env=None):
     return full
 
 
-def start_lab(root_dir, config_dir, log_path, *, port=None, token=None, base_url="/", ours=True,
-              instructor=True, ip="127.0.0.1", extra_args=(), env=None, timeout=120):
+def start_lab(
+    root_dir,
+    config_dir,
+    log_path,
+    *,
+    port=None,
+    token=None,
+    base_url="/",
+    ours=True,
+    instructor=True,
+    ip="127.0.0.1",
+    extra_args=(),
+    env=None,
+    timeout=120,
+):
     """Start `jupyter lab` serving ``root_dir`` (also its working folder, where nbgrader finds
     ``nbgrader_config.py``); return once its REST API answers."""
     root_dir = Path(root_dir).resolve()
     port = port or free_port()
     token = token or secrets.token_hex(16)
     base_url = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ip={ip}", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root_dir}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.base_url={base_url}",
-           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly", *extra_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--ip={ip}",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root_dir}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.base_url={base_url}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        *extra_args,
+    ]
     if os.geteuid() == 0:  # containers, CI
         cmd.append("--allow-root")
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab")
-    proc = subprocess.Popen(cmd, cwd=root_dir, env=jupyter_env(config_dir, ours, instructor, env),
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=root_dir,
+        env=jupyter_env(config_dir, ours, instructor, env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     log.close()
     server = LabServer(proc, port, base_url, token, root_dir, log_path)
     deadline = time.monotonic() + timeout

@@ -62,12 +62,16 @@ def run_validate(req):
         app.load_config_file()
         result = Validator(config=app.config).validate(fullpath)
     except SchemaTooOldError:
-        msg = ("The notebook '{}' uses an old version of the nbgrader metadata format. Please **back up this "
-               "notebook** and then update the metadata using:\n\nnbgrader update {}\n").format(fullpath, fullpath)
+        msg = (
+            f"The notebook '{fullpath}' uses an old version of the nbgrader metadata format. Please **back up this "
+            f"notebook** and then update the metadata using:\n\nnbgrader update {fullpath}\n"
+        )
         return {"success": False, "value": msg}
     except SchemaTooNewError:
-        msg = ("The notebook '{}' uses a newer version of the nbgrader metadata format. Please update your "
-               "version of nbgrader to the latest version to be able to use this notebook.").format(fullpath)
+        msg = (
+            f"The notebook '{fullpath}' uses a newer version of the nbgrader metadata format. Please update your "
+            "version of nbgrader to the latest version to be able to use this notebook."
+        )
         return {"success": False, "value": msg}
     except Exception:
         logging.getLogger("autograder.lab.worker").error(traceback.format_exc())
@@ -78,8 +82,9 @@ def run_validate(req):
 def main():
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever the work prints lands in the server's log, not in the answers
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="[autograder.lab worker %(levelname)s] %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="[autograder.lab worker %(levelname)s] %(message)s"
+    )
     for line in sys.stdin:
         req = json.loads(line)
         try:

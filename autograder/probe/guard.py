@@ -45,10 +45,34 @@ _ModuleType = types.ModuleType
 _setattr, _delattr, _vars, _list, _tuple, _id, _type = setattr, delattr, vars, list, tuple, id, type
 _dict, _frozenset, _isinstance, _RuntimeError = dict, frozenset, isinstance, RuntimeError
 
-MODULES = [builtins, math, json, json.encoder, json.decoder, os, numpy, torch, torch.nn, torch.nn.functional,
-           torch.autograd, torch.autograd.graph, torch.optim, torch.cuda, torch.backends.mps]
-CLASSES = [torch.Tensor, torch.nn.Parameter, torch.nn.Module, torch.nn.Linear, torch.nn.MSELoss,
-           torch.optim.Optimizer, torch.optim.SGD, json.encoder.JSONEncoder, json.decoder.JSONDecoder]
+MODULES = [
+    builtins,
+    math,
+    json,
+    json.encoder,
+    json.decoder,
+    os,
+    numpy,
+    torch,
+    torch.nn,
+    torch.nn.functional,
+    torch.autograd,
+    torch.autograd.graph,
+    torch.optim,
+    torch.cuda,
+    torch.backends.mps,
+]
+CLASSES = [
+    torch.Tensor,
+    torch.nn.Parameter,
+    torch.nn.Module,
+    torch.nn.Linear,
+    torch.nn.MSELoss,
+    torch.optim.Optimizer,
+    torch.optim.SGD,
+    json.encoder.JSONEncoder,
+    json.decoder.JSONDecoder,
+]
 SYS_HOOKS = ("displayhook", "excepthook", "unraisablehook", "breakpointhook")
 IMPORT_STATE = ("meta_path", "path_hooks", "path")
 
@@ -91,15 +115,37 @@ def make_restorer(modules=(), classes=(), own=(), runtime=()):
             if _id(f) not in seen:
                 seen.add(_id(f))
                 cells = _tuple(c.cell_contents for c in f.__closure__ or () if _cell_full(c))
-                codes.append((f, f.__code__, f.__defaults__, f.__kwdefaults__ and _tuple(f.__kwdefaults__.items()),
-                              f.__closure__, cells))
+                codes.append(
+                    (
+                        f,
+                        f.__code__,
+                        f.__defaults__,
+                        f.__kwdefaults__ and _tuple(f.__kwdefaults__.items()),
+                        f.__closure__,
+                        cells,
+                    )
+                )
     runtime_ids = {_id(c) for c in runtime}
     tables = _tuple(t for m in own for t in _containers(_vars(m), runtime_ids))
 
     # Everything it uses is bound here: a student may replace this module's globals, or builtins.
-    def restore(_codes=_tuple(codes), _mods=mods, _clss=clss, _tables=tables, _tuple=_tuple, _dict=_dict,
-                _list=_list, _type=_type, _vars=_vars, _setattr=_setattr, _delattr=_delattr, zip=zip,
-                _RuntimeError=_RuntimeError, _AttributeError=AttributeError, _TypeError=TypeError):
+    def restore(
+        _codes=_tuple(codes),
+        _mods=mods,
+        _clss=clss,
+        _tables=tables,
+        _tuple=_tuple,
+        _dict=_dict,
+        _list=_list,
+        _type=_type,
+        _vars=_vars,
+        _setattr=_setattr,
+        _delattr=_delattr,
+        zip=zip,
+        _RuntimeError=_RuntimeError,
+        _AttributeError=AttributeError,
+        _TypeError=TypeError,
+    ):
         for f, code, defaults, kwdefaults, closure, cells in _codes:
             try:  # refused by the audit hook unless that hook is gone: then put the code back
                 if f.__code__ is not code:
@@ -163,6 +209,7 @@ def install_audit_hook(protected):
     Added before any student code: audit hooks run in the order they were added,
     and a hook that raises RuntimeError on "sys.addaudithook" keeps the new one out.
     """
+
     def audit(event, args, _protected=_frozenset(protected), _id=_id, _error=_RuntimeError):
         if event == "sys.addaudithook":
             raise _error("ganchos de auditoria não são permitidos durante a avaliação")
@@ -175,10 +222,12 @@ def install_audit_hook(protected):
 
 def capture_interpreter():
     """What `restore_for_probe` puts back: the interpreter's hooks and import machinery, as of now."""
-    return (_tuple((name, getattr(sys, name)) for name in SYS_HOOKS),
-            _tuple((name, _tuple(getattr(sys, name))) for name in IMPORT_STATE),
-            _tuple(sys.path_importer_cache.items()),
-            _tuple(sys.modules.items()))
+    return (
+        _tuple((name, getattr(sys, name)) for name in SYS_HOOKS),
+        _tuple((name, _tuple(getattr(sys, name))) for name in IMPORT_STATE),
+        _tuple(sys.path_importer_cache.items()),
+        _tuple(sys.modules.items()),
+    )
 
 
 def restore_for_probe(captured):

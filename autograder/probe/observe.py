@@ -16,8 +16,7 @@ import numpy
 import torch
 
 _TB = torch._C.TensorBase.__dict__
-_get = {name: _TB[name].__get__ for name in (
-    "dtype", "shape", "device", "requires_grad", "is_leaf", "grad_fn", "grad")}
+_get = {name: _TB[name].__get__ for name in ("dtype", "shape", "device", "requires_grad", "is_leaf", "grad_fn", "grad")}
 _tolist = torch._C.TensorBase.tolist
 _detach = torch._C.TensorBase.detach
 _cpu = torch._C.TensorBase.cpu
@@ -38,6 +37,8 @@ _mro = type.__dict__["__mro__"].__get__  # the real MRO: no metaclass can fake i
 
 def _is_sub(t, base):
     return base in _mro(t)
+
+
 _BaseException = BaseException
 
 #: Largest number of elements whose values cross the boundary; larger results
@@ -136,9 +137,14 @@ def snapshot(x):
     if _type(x) is _ndarray:
         return ("ndarray", _str(x.dtype), _tuple(x.shape), x.tobytes())
     with _DisableTorchFunction():
-        return ("tensor", _str(_get["dtype"](x)), _tuple(_get["shape"](x)),
-                _str(_get["device"](x)), _bool(_get["requires_grad"](x)),
-                repr(_tolist(_detach(_cpu(x)))) if _get["device"](x).type != "meta" else "")
+        return (
+            "tensor",
+            _str(_get["dtype"](x)),
+            _tuple(_get["shape"](x)),
+            _str(_get["device"](x)),
+            _bool(_get["requires_grad"](x)),
+            repr(_tolist(_detach(_cpu(x)))) if _get["device"](x).type != "meta" else "",
+        )
 
 
 #: The probe's working state in its fork: [what undoes student patches, objects kept alive]. The
@@ -163,3 +169,21 @@ def call(fn, *args, **kwargs):
     if RUNTIME[0] is not None:
         RUNTIME[0]()
     return result
+
+
+def missing(name):
+    return {"kind": "missing", "name": name}
+
+
+def lookup(ns, name):
+    fn = ns.get(name)
+    return fn if callable(fn) else None
+
+
+def observe_call(ns, name, *args, **kwargs):
+    """Call ``name`` from the student namespace and describe the result."""
+    fn = lookup(ns, name)
+    if fn is None:
+        return None, missing(name)
+    result, error = call(fn, *args, **kwargs)
+    return result, (error if error is not None else value(result))

@@ -17,25 +17,24 @@ that may reach a student's feedback (exception class names) are mapped onto a
 fixed list.
 """
 
+import _json
 import builtins
 import json
 
-import _json
-
 # Sizes, in bytes, of what the grader accepts.
-MAX_PACKET = 64 * 1024                 # one control packet
-MAX_LINE = 4 * 1024 * 1024             # one data line (an observation)
-MAX_RUN_BYTES = 32 * 1024 * 1024       # all data lines of one process
-MAX_RUN_MEMORY = 256 * 1024 * 1024     # estimated memory of everything parsed for one process
+MAX_PACKET = 64 * 1024  # one control packet
+MAX_LINE = 4 * 1024 * 1024  # one data line (an observation)
+MAX_RUN_BYTES = 32 * 1024 * 1024  # all data lines of one process
+MAX_RUN_MEMORY = 256 * 1024 * 1024  # estimated memory of everything parsed for one process
 MAX_KEY = 200
 MAX_RSS_KB = 1 << 40
 
 CONTROL_EVENTS = {
-    "hello": {},                                    # the cells' process, before any student code
-    "selftest": {},                                 # a probe-like fork proving the registration works
+    "hello": {},  # the cells' process, before any student code
+    "selftest": {},  # a probe-like fork proving the registration works
     "cell_start": {"index": int},
     "cell_end": {"index": int, "exception": (str, type(None))},
-    "probe": {"exercise": str},                     # a probe's process registers (with its socket)
+    "probe": {"exercise": str},  # a probe's process registers (with its socket)
     "probe_end": {"exercise": str},
     "memory": {"maxrss_kb": int},
 }
@@ -47,7 +46,8 @@ DATA_EVENTS = {
 
 #: Exception names the feedback may show; anything else is reported as "Exception".
 KNOWN_EXCEPTIONS = frozenset(
-    name for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, BaseException))
+    name for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, BaseException)
+)
 
 
 class Malformed(ValueError):
@@ -56,12 +56,12 @@ class Malformed(ValueError):
 
 # --------------------------------------------------------------------------- sandbox side
 
+
 def _unencodable(obj):
     raise TypeError("not JSON data")
 
 
-_encode = _json.make_encoder(None, _unencodable, _json.encode_basestring_ascii, None, ":", ",",
-                             False, False, True)
+_encode = _json.make_encoder(None, _unencodable, _json.encode_basestring_ascii, None, ":", ",", False, False, True)
 _join = "".join
 _str_encode = str.encode
 
@@ -82,6 +82,7 @@ def exception_name(exc):
 
 
 # --------------------------------------------------------------------------- grader side
+
 
 def estimated_memory(raw):
     """An upper bound on what json.loads could allocate for ``raw``, from counts alone."""

@@ -1,0 +1,205 @@
+"""Exercise 6, `bgd_loop`: linear regression from scratch with batch gradient descent."""
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from ... import data
+from ...judge import (
+    Fail,
+    check,
+    close,
+    decode,
+    encode,
+    expect,
+    expect_python_floats,
+    expect_trajectory,
+    loss_values,
+    same_losses,
+    shape_str,
+)
+from ...judge.draws import synthetic_regression as _synthetic
+
+# --------------------------------------------------------------------------- the reference (the chapter's code)
+
+
+def train_linear_bgd(X, y, lr, n_epochs, seed=42):
+    torch.manual_seed(seed)
+    n_features = X.shape[1]
+    w = torch.randn((n_features, 1), requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    losses = []
+    for _ in range(n_epochs):
+        y_pred = X @ w + b
+        loss = ((y_pred - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            b -= lr * b.grad
+            w -= lr * w.grad
+            b.grad.zero_()
+            w.grad.zero_()
+        losses.append(loss.item())
+    return w, b, losses
+
+
+REFERENCE = (train_linear_bgd,)  # what the checks compare with
+
+# A typical mistake, as a student writes it (the demo's third student makes it).
+MISTAKE = """def train_linear_bgd(X, y, lr, n_epochs, seed=42):
+    torch.manual_seed(seed)
+    w = torch.randn((X.shape[1], 1), requires_grad=True)
+    b = torch.tensor(0., requires_grad=True)
+    losses = []
+    for epoch in range(n_epochs):
+        loss = ((X @ w + b - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        losses.append(loss)  # erros típicos: sem zerar gradientes, loss guardada como tensor
+    return w, b, losses
+"""
+
+
+TARGET_TRAIN_MSE = 0.60
+
+
+@lru_cache(maxsize=1)
+def housing_run():
+    X_train, _, y_train, _ = data.housing_standardized()
+    return {"name": "housing", "X": encode(X_train), "y": encode(y_train), "lr": 0.4, "n_epochs": 20, "seed": 42}
+
+
+def draw(rng):
+    return {"runs": [housing_run()] + [dict(_synthetic(rng), name=f"hidden{i}") for i in range(2)]}
+
+
+def reference_run(run):
+    X, y = torch.from_numpy(decode(run["X"])), torch.from_numpy(decode(run["y"]))
+    w, b, losses = train_linear_bgd(X, y, run["lr"], run["n_epochs"], seed=run["seed"])
+    return w.detach().numpy(), b.detach().numpy(), np.array(losses)
+
+
+_housing_reference = lru_cache(maxsize=1)(lambda: reference_run(housing_run()))
+
+
+def _label(run):
+    if run["name"] == "housing":
+        return "train_linear_bgd nos dados de housing (lr=0.4, 20 épocas)"
+    return f"train_linear_bgd em dados ocultos (lr={run['lr']}, {run['n_epochs']} épocas, seed={run['seed']})"
+
+
+def _output(seen, run):
+    """(w, b, losses description) of one run."""
+    label = _label(run)
+    d = seen.result(f"train_linear_bgd/{run['name']}", label)
+    expect(
+        d["kind"] in ("tuple", "list") and d.get("length") == 3 and type(d.get("items")) is list,
+        f"{label} não devolveu a tupla (w, b, losses)",
+    )
+    w_d, b_d, losses = d["items"]
+    w = seen.tensor_from(w_d, f"{label}: w")
+    b = seen.tensor_from(b_d, f"{label}: b")
+    return label, w, b, losses
+
+
+@check(0.75)
+def check_bgd_parameters_are_leaves(seen, inputs):
+    for run in inputs["runs"]:
+        label, w, b, _ = _output(seen, run)
+        k = run["X"]["shape"][1]
+        for name, t, shape in (("w", w, (k, 1)), ("b", b, ())):
+            expect(t.shape == shape, f"{label}: {name} tem forma {shape_str(t.shape)}; esperado {shape_str(shape)}")
+            expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
+            expect(t.requires_grad, f"{label}: {name} tem requires_grad=False; esperado True")
+            expect(
+                t.is_leaf, f"{label}: {name} não é folha do grafo (atualize dentro de torch.no_grad(), sem reatribuir)"
+            )
+
+
+@check(0.5)
+def check_bgd_gradients_reset(seen, inputs):
+    for run in inputs["runs"]:
+        label, w, b, _ = _output(seen, run)
+        for name, t in (("w", w), ("b", b)):
+            g = t.grad
+            expect(
+                g is None or (g.values is not None and not g.values.any()),
+                f"{label}: {name}.grad não foi zerado ao final de cada época",
+            )
+
+
+@check(0.5)
+def check_bgd_losses_are_python_floats(seen, inputs):
+    for run in inputs["runs"]:
+        label, _, _, losses = _output(seen, run)
+        loss_values(seen, losses, label, run["n_epochs"])
+        expect_python_floats(seen, losses, label)
+
+
+@check(1.25, values=True)
+def check_bgd_housing_trajectory(seen, inputs):
+    run = inputs["runs"][0]
+    label, _, _, losses = _output(seen, run)
+    expect_trajectory(loss_values(seen, losses, label, 20), _housing_reference()[2], label, show_values=True)
+
+
+@check(1.25, values=True)
+def check_bgd_hidden_trajectory(seen, inputs):
+    for run in inputs["runs"][1:]:
+        label, w, b, losses = _output(seen, run)
+        ref_w, ref_b, ref_losses = reference_run(run)
+        expect_trajectory(loss_values(seen, losses, label, run["n_epochs"]), ref_losses, label, show_values=False)
+        expect(
+            w.values is not None
+            and close(w.values, ref_w, rtol=1e-3, atol=1e-5)
+            and close(b.values, ref_b, rtol=1e-3, atol=1e-5),
+            f"{label}: os losses conferem, mas w e b finais não (atualize depois de calcular a loss da época)",
+        )
+
+
+@check(0.75, values=True)
+def check_bgd_housing_reaches_target_mse(seen, inputs):
+    run = inputs["runs"][0]
+    label, w, b, _ = _output(seen, run)
+    X_train, _, y_train, _ = data.housing_standardized()
+    expect(w.values is not None and b.values is not None, f"{label}: w e b sem valores")
+    k = run["X"]["shape"][1]
+    # Judge only well-shaped parameters: a (k,) or (1, k) w would crash or broadcast to (N, N).
+    expect(w.shape == (k, 1), f"{label}: w tem forma {shape_str(w.shape)}; esperado {shape_str((k, 1))}")
+    expect(b.values.size == 1, f"{label}: b tem forma {shape_str(b.shape)}; esperado ()")
+    mse = float(np.mean((X_train.astype(np.float64) @ w.values + b.values.reshape(()) - y_train) ** 2))
+    expect(mse <= TARGET_TRAIN_MSE, f"{label}: MSE de treino {mse:.4f} depois do treino; meta ≤ {TARGET_TRAIN_MSE:.2f}")
+
+
+@check(0, gate=True)
+def check_bgd_results_depend_on_inputs(seen, inputs):
+    """Hard-coded results (e.g. the housing run's, copied from a notebook run) earn nothing."""
+    housing = inputs["runs"][0]
+    try:
+        _, _, _, housing_losses = _output(seen, housing)
+    except Fail:
+        return
+    for run in inputs["runs"][1:]:
+        try:
+            _, w, _, losses = _output(seen, run)
+        except Fail:
+            continue
+        k = run["X"]["shape"][1]
+        expect(
+            not same_losses(seen, losses, housing_losses) and (w.shape == (k, 1) or k == 8),
+            "train_linear_bgd devolve os mesmos resultados para dados diferentes: resultados fixos no código "
+            "não valem pontos",
+        )
+
+
+CHECKS = [
+    check_bgd_results_depend_on_inputs,
+    check_bgd_parameters_are_leaves,
+    check_bgd_gradients_reset,
+    check_bgd_losses_are_python_floats,
+    check_bgd_housing_trajectory,
+    check_bgd_hidden_trajectory,
+    check_bgd_housing_reaches_target_mse,
+]

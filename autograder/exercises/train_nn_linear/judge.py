@@ -1,0 +1,256 @@
+"""Exercise 7, `train_nn_linear`: train_bgd, fit_linear and predict with the high-level API."""
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from ... import data
+from ...judge import (
+    Fail,
+    check,
+    close,
+    decode,
+    encode,
+    expect,
+    expect_python_floats,
+    expect_trajectory,
+    loss_values,
+    parse_tensor,
+    same_losses,
+    shape_str,
+)
+from ...judge.draws import synthetic_regression as _synthetic
+
+# --------------------------------------------------------------------------- the reference (the chapter's code)
+
+
+def train_bgd(model, optimizer, criterion, X, y, n_epochs):
+    losses = []
+    for _ in range(n_epochs):
+        y_pred = model(X)
+        loss = criterion(y_pred, y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return losses
+
+
+def fit_linear(X, y, lr=0.4, n_epochs=20, seed=42):
+    torch.manual_seed(seed)
+    model = nn.Linear(X.shape[1], 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = train_bgd(model, optimizer, nn.MSELoss(), X, y, n_epochs)
+    return model, losses
+
+
+REFERENCE = (train_bgd, fit_linear)  # what the checks compare with
+
+# A typical mistake, as a student writes it (the demo's third student makes it).
+MISTAKE = """def train_bgd(model, optimizer, criterion, X, y, n_epochs):
+    losses = []
+    for epoch in range(n_epochs):
+        loss = criterion(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return losses
+
+def fit_linear(X, y, lr=0.4, n_epochs=20, seed=42):
+    torch.manual_seed(seed)
+    model = nn.Linear(X.shape[1], 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return model, train_bgd(model, optimizer, nn.MSELoss(), X, y, n_epochs)
+
+def predict(model, X):
+    return model(X)  # erro típico: previsões ligadas ao grafo
+"""
+
+
+TARGET_TEST_MSE = 0.56
+
+
+@lru_cache(maxsize=1)
+def housing_run():
+    X_train, _, y_train, _ = data.housing_standardized()
+    return {"name": "housing", "X": encode(X_train), "y": encode(y_train)}
+
+
+def _model_spec(rng, k):
+    return {
+        "in_features": k,
+        "weight": encode(rng.uniform(-1, 1, size=(1, k)).astype(np.float32)),
+        "bias": encode(rng.uniform(-1, 1, size=(1,)).astype(np.float32)),
+    }
+
+
+def draw(rng):
+    fit_hidden = dict(_synthetic(rng), name="hidden")
+    train_bgd = []
+    for _ in range(2):
+        run = _synthetic(rng)
+        k = run["X"]["shape"][1]
+        train_bgd.append(
+            {"model": _model_spec(rng, k), "X": run["X"], "y": run["y"], "lr": run["lr"], "n_epochs": run["n_epochs"]}
+        )
+    n, k = int(rng.integers(5, 40)), int(rng.integers(2, 7))
+    predict = [{"model": _model_spec(rng, k), "X": encode(rng.standard_normal((n, k)).astype(np.float32))}]
+    return {"fit_linear": [housing_run(), fit_hidden], "train_bgd": train_bgd, "predict": predict}
+
+
+def _tensor(spec):
+    return torch.from_numpy(decode(spec))
+
+
+def _linear(spec):
+    model = nn.Linear(spec["in_features"], 1)
+    with torch.no_grad():
+        model.weight.copy_(_tensor(spec["weight"]))
+        model.bias.copy_(_tensor(spec["bias"]))
+    return model
+
+
+def reference_fit(run):
+    kwargs = {k: run[k] for k in ("lr", "n_epochs", "seed") if k in run}
+    model, losses = fit_linear(_tensor(run["X"]), _tensor(run["y"]), **kwargs)
+    return model, np.array(losses)
+
+
+_housing_reference = lru_cache(maxsize=1)(lambda: reference_fit(housing_run()))
+
+
+def _fit_label(run):
+    if run["name"] == "housing":
+        return "fit_linear(X_train, y_train) nos dados de housing"
+    return f"fit_linear em dados ocultos (lr={run['lr']}, n_epochs={run['n_epochs']}, seed={run['seed']})"
+
+
+def _fit(seen, run):
+    """(label, weight, bias, losses description) of one fit_linear call."""
+    label = _fit_label(run)
+    d = seen.result(f"fit_linear/{run['name']}", label)
+    expect(
+        d["kind"] in ("tuple", "list") and d.get("length") == 2 and type(d.get("items")) is list,
+        f"{label} não devolveu a tupla (model, losses)",
+    )
+    model, losses = d["items"]
+    expect(
+        type(model) is dict and model.get("kind") == "module" and model.get("exact_linear") is True,
+        f"{label}: model não é um nn.Linear",
+    )
+    expect(model.get("bias") is not None, f"{label}: o nn.Linear foi criado sem bias")
+    return label, parse_tensor(model.get("weight")), parse_tensor(model.get("bias")), losses
+
+
+@check(0.5)
+def check_fit_linear_returns_linear_8_1(seen, inputs):
+    run = inputs["fit_linear"][0]
+    label, weight, bias, _ = _fit(seen, run)
+    expect(
+        weight.shape == (1, 8),
+        f"{label}: weight tem forma {shape_str(weight.shape)}; esperado (1, 8) (nn.Linear(8, 1))",
+    )
+    expect(bias.shape == (1,), f"{label}: bias tem forma {shape_str(bias.shape)}; esperado (1,)")
+    for name, t in (("weight", weight), ("bias", bias)):
+        expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
+
+
+@check(1.0, values=True)
+def check_fit_linear_housing_trajectory(seen, inputs):
+    run = inputs["fit_linear"][0]
+    label, _, _, losses = _fit(seen, run)
+    found = loss_values(seen, losses, label, 20)
+    expect_trajectory(found, _housing_reference()[1], label, show_values=True)
+    expect_python_floats(seen, losses, label)
+
+
+@check(0.75, values=True)
+def check_fit_linear_reaches_target_test_mse(seen, inputs):
+    label, weight, bias, _ = _fit(seen, inputs["fit_linear"][0])
+    _, X_test, _, y_test = data.housing_standardized()
+    expect(
+        weight.values is not None and weight.shape == (1, 8) and bias.values is not None and bias.shape == (1,),
+        f"{label}: parâmetros do modelo ausentes",
+    )
+    mse = float(np.mean((X_test.astype(np.float64) @ weight.values.T + bias.values - y_test) ** 2))
+    expect(mse <= TARGET_TEST_MSE, f"{label}: MSE no conjunto de teste {mse:.4f}; meta ≤ {TARGET_TEST_MSE:.2f}")
+
+
+@check(0.5, values=True)
+def check_fit_linear_uses_its_arguments(seen, inputs):
+    run = inputs["fit_linear"][1]
+    label, _, _, losses = _fit(seen, run)
+    expect_trajectory(
+        loss_values(seen, losses, label, run["n_epochs"]), reference_fit(run)[1], label, show_values=False
+    )
+
+
+@check(1.5, values=True)
+def check_train_bgd_follows_reference(seen, inputs):
+    for i, run in enumerate(inputs["train_bgd"]):
+        label = f"train_bgd com um modelo, otimizador (lr={run['lr']}) e dados ocultos, {run['n_epochs']} épocas"
+        record = seen.raw(f"train_bgd/{i}", label)
+        expect(type(record) is dict, f"{label}: sem resultado")
+        losses = seen.result(f"train_bgd/{i}", label, "losses")
+        model = _linear(run["model"])
+        optimizer = torch.optim.SGD(model.parameters(), lr=run["lr"])
+        expected = train_bgd(model, optimizer, nn.MSELoss(), _tensor(run["X"]), _tensor(run["y"]), run["n_epochs"])
+        expect_trajectory(
+            loss_values(seen, losses, label, run["n_epochs"]), np.array(expected), label, show_values=False
+        )
+        expect_python_floats(seen, losses, label)
+        final = record.get("model")
+        expect(type(final) is dict and final.get("kind") == "module", f"{label}: modelo ilegível")
+        w = parse_tensor(final.get("weight"))
+        expect(
+            w.values is not None and close(w.values, model.weight.detach().numpy(), rtol=1e-3, atol=1e-5),
+            f"{label}: os pesos finais do modelo diferem; dê optimizer.step() depois de backward() em toda época",
+        )
+
+
+@check(0.75, values=True)
+def check_predict_without_graph(seen, inputs):
+    for i, run in enumerate(inputs["predict"]):
+        n = run["X"]["shape"][0]
+        label = f"predict(model, X) com X de forma {shape_str(run['X']['shape'])}"
+        t = seen.tensor(f"predict/{i}", label, "result")
+        expect(t.shape == (n, 1), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, 1)")
+        expect(
+            not t.has_grad_fn and not t.requires_grad,
+            f"{label} devolveu um tensor ligado ao grafo; calcule dentro de torch.no_grad()",
+        )
+        with torch.no_grad():
+            expected = _linear(run["model"])(_tensor(run["X"])).numpy()
+        expect(
+            t.values is not None and close(t.values, expected, rtol=1e-5, atol=1e-6),
+            f"{label} devolveu valores diferentes de model(X)",
+        )
+        expect(seen.flag(f"predict/{i}", "model_unchanged", label), f"{label} alterou os parâmetros do modelo")
+
+
+@check(0, gate=True)
+def check_fit_linear_results_depend_on_inputs(seen, inputs):
+    """Hard-coded losses (the housing run's, copied from a notebook run) earn nothing."""
+    try:
+        _, _, _, housing_losses = _fit(seen, inputs["fit_linear"][0])
+        _, _, _, hidden_losses = _fit(seen, inputs["fit_linear"][1])
+    except Fail:
+        return
+    expect(
+        not same_losses(seen, hidden_losses, housing_losses),
+        "fit_linear devolve os mesmos losses para dados diferentes: resultados fixos no código não valem pontos",
+    )
+
+
+CHECKS = [
+    check_fit_linear_results_depend_on_inputs,
+    check_fit_linear_returns_linear_8_1,
+    check_fit_linear_housing_trajectory,
+    check_fit_linear_reaches_target_test_mse,
+    check_fit_linear_uses_its_arguments,
+    check_train_bgd_follows_reference,
+    check_predict_without_graph,
+]

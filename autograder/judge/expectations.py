@@ -1,0 +1,45 @@
+"""Expectations a judge states about what it saw: each fails with the glossary's message.
+
+t = seen.tensor("to_float32/0", label, "result")
+expect_dtype(t, "torch.float32", label)
+expect_shape(t, spec["shape"], label, expected_text="a mesma forma de a")
+expect_values(t, expected, label, "dos de a", rtol=1e-6, atol=0)
+"""
+
+from . import glossary
+from .errors import expect
+from .seen import close
+
+
+def expect_dtype(t, expected, label, verb="devolveu"):
+    expect(t.dtype == expected, glossary.wrong_dtype(label, t.dtype, expected, verb))
+
+
+def expect_shape(t, expected, label, verb="devolveu", expected_text=None):
+    expected = tuple(expected)
+    expect(t.shape == expected, glossary.wrong_shape(label, t.shape, expected_text or expected, verb))
+
+
+def expect_device(t, expected, label):
+    expect(t.device == expected, glossary.wrong_device(label, t.device, expected))
+
+
+def expect_values(t, expected, label, what, rtol=1e-5, atol=1e-6):
+    """Values close to ``expected`` (a tensor's values, or an array); ``what``: "de M @ M.T"."""
+    values = getattr(t, "values", t)
+    expect(values is not None and close(values, expected, rtol=rtol, atol=atol), glossary.wrong_values(label, what))
+
+
+def expect_unchanged(seen, key, label, what, field="input_unchanged"):
+    """The probe saw the input (``what``: "a entrada a", "t; t deve ficar como estava") unchanged."""
+    expect(seen.flag(key, field, label), glossary.modified_input(label, what))
+
+
+def expect_no_graph(t, label):
+    expect(not t.has_grad_fn and not t.requires_grad, glossary.attached_to_graph(label))
+
+
+def grad_is_reset(t):
+    """A leaf's gradient after a training step that zeroes it: None or all zeros."""
+    g = t.grad
+    return g is None or (g.values is not None and not g.values.any())

@@ -1,0 +1,218 @@
+"""What the student's process reported, parsed as hostile data, with accessors that fail clearly.
+
+Observations arrive from the student's process as JSON. Everything here treats
+them as hostile: each value is parsed into a small typed record with strict
+checks (exact Python types, bounded shapes and sizes, values consistent with the
+declared shape). `Seen` gives a judge typed accessors (`seen.tensor`,
+`seen.sequence`, `seen.python_float`, `seen.flag`...) that raise `Fail` with the
+glossary's message when the student's result is not what the exercise asks.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import glossary
+from .errors import Fail, Malformed, expect
+
+MAX_DIMS = 8
+MAX_ELEMENTS = 10_000_000
+_DTYPE = re.compile(r"^torch\.[a-z0-9_]{1,20}$|^[a-z0-9_]{1,20}$")
+_DEVICES = {
+    "cpu",
+    "cuda",
+    "mps",
+    "meta",
+    "xpu",
+    "xla",
+    "hip",
+    "privateuseone",
+    "mtia",
+    "hpu",
+    "ipu",
+    "lazy",
+    "vulkan",
+    "mkldnn",
+    "opengl",
+    "opencl",
+    "ideep",
+    "ve",
+    "fpga",
+    "maia",
+    "ort",
+}
+_EXCEPTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+
+
+def _need(cond):
+    if not cond:
+        raise Malformed()
+
+
+def _bool(x):
+    _need(type(x) is bool)
+    return x
+
+
+def _str(x, pattern):
+    _need(type(x) is str and pattern.match(x) is not None)
+    return x
+
+
+def _number(x):
+    if type(x) is str:
+        _need(x in ("nan", "inf", "-inf"))
+        return float(x)
+    _need(type(x) in (int, float))
+    return float(x)
+
+
+def _values(nested, shape):
+    """Nested lists of numbers/bools matching ``shape`` exactly -> float64 array."""
+
+    def walk(node, dims):
+        if not dims:
+            if type(node) is bool:
+                return float(node)
+            return _number(node)
+        _need(type(node) is list and len(node) == dims[0])
+        return [walk(child, dims[1:]) for child in node]
+
+    _need(math.prod(shape) <= MAX_ELEMENTS)
+    return np.array(walk(nested, list(shape)), dtype=np.float64).reshape(shape)
+
+
+@dataclass(frozen=True)
+class SeenTensor:
+    exact_type: bool
+    is_parameter: bool
+    dtype: str
+    shape: tuple
+    device: str
+    requires_grad: bool
+    is_leaf: bool
+    has_grad_fn: bool
+    values: object = None  # float64 ndarray, or None when not sent
+    grad: object = None  # SeenTensor or None
+    has_grad: bool = False
+
+
+def parse_tensor(d, depth=0):
+    _need(type(d) is dict and d.get("kind") == "tensor" and depth <= 1)
+    shape = d.get("shape")
+    _need(
+        type(shape) is list and len(shape) <= MAX_DIMS and all(type(s) is int and 0 <= s <= MAX_ELEMENTS for s in shape)
+    )
+    device = d.get("device")
+    _need(type(device) is str and device in _DEVICES)
+    values = None
+    if "values" in d:
+        values = _values(d["values"], tuple(shape))
+    grad, has_grad = None, False
+    if "grad" in d:
+        has_grad = True
+        grad = None if d["grad"] is None else parse_tensor(d["grad"], depth + 1)
+    return SeenTensor(
+        exact_type=_bool(d.get("exact_type")),
+        is_parameter=_bool(d.get("is_parameter")),
+        dtype=_str(d.get("dtype"), _DTYPE),
+        shape=tuple(shape),
+        device=device,
+        requires_grad=_bool(d.get("requires_grad")),
+        is_leaf=_bool(d.get("is_leaf")),
+        has_grad_fn=_bool(d.get("has_grad_fn")),
+        values=values,
+        grad=grad,
+        has_grad=has_grad,
+    )
+
+
+def describe(d):
+    return glossary.describe(d)
+
+
+class Seen:
+    """Observations of one exercise, with typed accessors that fail with the glossary's messages."""
+
+    def __init__(self, observations, interruption=None):
+        _need(type(observations) is dict)
+        self.observations = observations
+        self.interruption = interruption  # why the probe stopped early, if it did
+
+    def raw(self, key, label):
+        if key not in self.observations:
+            raise Fail(glossary.not_evaluated(label, self.interruption))
+        return self.observations[key]
+
+    def result(self, key, label, field=None):
+        """The description of a call's result; Fail if missing, undefined or raised."""
+        d = self.raw(key, label)
+        if field is not None:
+            _need(type(d) is dict)
+            d = d.get(field)
+        return self.described(d, label)
+
+    def described(self, d, label):
+        """A result's description (already fetched): Fail if the function was missing or raised."""
+        _need(type(d) is dict and type(d.get("kind")) is str)
+        if d["kind"] == "missing":
+            raise Fail(glossary.undefined(label.split("(")[0]))
+        if d["kind"] == "error":
+            raise Fail(glossary.raised(label, _str(d.get("exception"), _EXCEPTION)))
+        return d
+
+    def flag(self, key, field, label):
+        d = self.raw(key, label)
+        _need(type(d) is dict)
+        return _bool(d.get(field))
+
+    def tensor(self, key, label, field=None):
+        """An exact torch.Tensor result, or Fail naming what came instead."""
+        d = self.result(key, label, field)
+        expect(
+            d["kind"] == "tensor" and d.get("exact_type") is True,
+            glossary.returned_instead(label, describe(d), "torch.Tensor"),
+        )
+        return parse_tensor(d)
+
+    def tensor_from(self, d, label):
+        """An exact torch.Tensor inside an already-fetched result (tuple item, field)."""
+        _need(type(d) is dict)
+        expect(
+            d.get("kind") == "tensor" and d.get("exact_type") is True,
+            glossary.returned_instead(label, describe(d), "torch.Tensor", verb="é"),
+        )
+        return parse_tensor(d)
+
+    def sequence(self, d, label, length, message, kinds=("tuple", "list")):
+        """The items of a tuple or list result of ``length`` items, or Fail with ``message``."""
+        _need(type(d) is dict)
+        items = d.get("items")
+        expect(
+            d.get("kind") in kinds and d.get("length") == length and type(items) is list and len(items) == length,
+            message,
+        )
+        return items
+
+    def python_float(self, d, label):
+        _need(type(d) is dict)
+        if d.get("kind") == "tensor":
+            raise Fail(glossary.not_python_float(label, "tensor"))
+        expect(d.get("kind") == "float", glossary.not_python_float(label, describe(d)))
+        return _number(d.get("value"))
+
+    def number(self, d):
+        """The value of a Python float (or int) description, or None for anything else."""
+        if type(d) is dict and d.get("kind") in ("float", "int"):
+            return _number(d.get("value"))
+        return None
+
+
+def close(actual, expected, rtol=1e-5, atol=1e-6):
+    actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    return actual.shape == expected.shape and bool(np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True))
+
+
+shape_str = glossary.shape_str
