@@ -44,6 +44,7 @@ _DEVICES = {
     "ort",
 }
 _EXCEPTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+_MODULE_TYPE = re.compile(r"^nn\.[A-Za-z0-9_]{1,40}$|^custom$")
 
 
 def _need(cond):
@@ -129,6 +130,50 @@ def parse_tensor(d, depth=0):
     )
 
 
+@dataclass(frozen=True)
+class SeenModule:
+    """An nn.Module as the probe described it: torch.nn type (or "custom"), mode, parameters, children."""
+
+    type: str
+    training: bool | None
+    parameters: tuple  # ((name, SeenTensor or None), ...): its own, in order
+    children: tuple  # ((name, SeenModule or None), ...), in order
+
+    def named_parameters(self, prefix=""):
+        """((qualified name, SeenTensor), ...) in nn.Module.named_parameters() order."""
+        out = [(prefix + name, t) for name, t in self.parameters if t is not None]
+        for name, child in self.children:
+            if child is not None:
+                out += child.named_parameters(f"{prefix}{name}.")
+        return out
+
+    def parameter_count(self):
+        return sum(int(np.prod(t.shape)) for _, t in self.named_parameters())
+
+    def layers(self):
+        """The types of the children, in order."""
+        return [child.type if child is not None else None for _, child in self.children]
+
+
+def parse_module(d, depth=0):
+    _need(type(d) is dict and d.get("kind") == "module" and depth <= 8)
+    kind = _str(d.get("type"), _MODULE_TYPE)
+    training = d.get("training")
+    _need(training is None or type(training) is bool)
+    params, children = d.get("parameters"), d.get("children")
+    _need(type(params) is list and type(children) is list and len(params) <= 64 and len(children) <= 64)
+    parsed_params = []
+    for item in params:
+        _need(type(item) is list and len(item) == 2 and type(item[0]) is str)
+        parsed_params.append((item[0], None if item[1] is None else parse_tensor(item[1])))
+    parsed_children = []
+    for item in children:
+        _need(type(item) is list and len(item) == 2 and type(item[0]) is str and type(item[1]) is dict)
+        child = None if item[1].get("kind") == "none" else parse_module(item[1], depth + 1)
+        parsed_children.append((item[0], child))
+    return SeenModule(kind, training, tuple(parsed_params), tuple(parsed_children))
+
+
 def describe(d):
     return glossary.describe(d)
 
@@ -195,6 +240,12 @@ class Seen:
             message,
         )
         return items
+
+    def module(self, d, label):
+        """An nn.Module result (any module: its exact type is in .type), or Fail naming what came instead."""
+        d = self.described(d, label)
+        expect(d["kind"] == "module", glossary.returned_instead(label, describe(d), "um nn.Module"))
+        return parse_module(d)
 
     def python_float(self, d, label):
         _need(type(d) is dict)

@@ -108,23 +108,60 @@ def value(x):
         if x.size <= MAX_VALUES:
             out["values"] = _clean(_nd_tolist(x))
         return out
-    if t is _Linear:
-        return linear(x)
     if _is_sub(t, _Module):
-        return {"kind": "module", "exact_linear": False}
+        return module(x)
     return {"kind": "other"}
 
 
-def linear(m):
-    """Describe an exact nn.Linear through nn.Module's own attribute tables."""
-    params = _dict(object.__getattribute__(m, "_parameters"))
-    weight, bias = params.get("weight"), params.get("bias")
-    return {
+#: torch.nn's own module classes, by identity: a module is named only if it is exactly one of these.
+_NN_NAMES = {
+    cls: f"nn.{name}"
+    for name, cls in vars(torch.nn).items()
+    if isinstance(cls, type) and issubclass(cls, torch.nn.Module) and cls.__module__.startswith("torch.nn")
+}
+_getattribute = object.__getattribute__
+MAX_CHILDREN = 64
+MAX_DEPTH = 6
+
+
+def _table(m, name):
+    """One of nn.Module's own tables (_parameters, _modules...), if it is an exact dict."""
+    try:
+        table = _getattribute(m, name)
+    except _BaseException:
+        return {}
+    return table if _type(table) is _dict else {}
+
+
+def module(m, depth=0):
+    """Describe an nn.Module through nn.Module's own tables: its exact torch.nn type (or "custom"), its mode,
+    its own parameters and its children, in order. Student code never runs (no attribute hooks, no forward)."""
+    t = _type(m)
+    training = _table(m, "__dict__").get("training")
+    out = {
         "kind": "module",
-        "exact_linear": _type(m) is _Linear,
-        "weight": None if weight is None else tensor(weight),
-        "bias": None if bias is None else tensor(bias),
+        "type": _NN_NAMES.get(t, "custom"),
+        "training": training if _type(training) is _bool else None,
+        "parameters": [],
+        "children": [],
+        # nn.Linear, as the first exercises read it
+        "exact_linear": t is _Linear,
     }
+    for name, p in _list(_table(m, "_parameters").items()):
+        if _type(name) is _str and (p is None or _is_sub(_type(p), _Tensor)):
+            out["parameters"].append([name[:100], None if p is None else tensor(p)])
+    if t is _Linear:
+        params = _dict(out["parameters"])
+        out["weight"], out["bias"] = params.get("weight"), params.get("bias")
+    children = _list(_table(m, "_modules").items())
+    if depth < MAX_DEPTH and _len(children) <= MAX_CHILDREN:
+        for name, child in children:
+            if _type(name) is _str:
+                described = module(child, depth + 1) if _is_sub(_type(child), _Module) else {"kind": "none"}
+                out["children"].append([name[:100], described])
+    else:
+        out["children_truncated"] = True
+    return out
 
 
 def unchanged(before, after):
