@@ -1,5 +1,6 @@
 # make demo: the whole nbgrader cycle on three simulated students.
-# make test: the project's test suite.
+# make test: the project's test suite, all of it (as CI runs it), two tests at a time.
+# make check: the fast tier (no browser, hub, bench or slow tests) and the linters: minutes, for every change.
 # make lab: JupyterLab for the course (formgrader, Assignment List, a local exchange, demo data).
 # make hub: a real JupyterHub for the course (root: real Unix accounts), closed exchange, feedback on submit.
 # All create .venv at the repository root when it is missing.
@@ -10,7 +11,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv system-deps security-report bench lab hub hub-remove proxy clean
+.PHONY: demo test check lint venv system-deps security-report bench lab hub hub-remove proxy clean
 
 venv: $(STAMP)
 
@@ -51,8 +52,15 @@ $(CHP): package.json package-lock.json
 system-deps:
 	./scripts/system-deps.sh
 
-test: $(STAMP) system-deps proxy
-	$(PY) -m pytest -q
+test: $(STAMP) system-deps proxy lint
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+check: $(STAMP) lint
+	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not slow and not browser and not hub and not bench"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The adversarial submissions through stock nbgrader and through the engine, side by side.
 security-report: $(STAMP) system-deps
