@@ -24,12 +24,14 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import compute_checksum, determine_grade, is_grade, is_solution
+from sqlalchemy.exc import SQLAlchemyError
 from traitlets.config.loader import PyFileConfigLoader
 
 from ..course import get_assignment
 from ..grade.engine import BadSubmission, GradeOptions, GradingError, grade_restored, load_sources, read_submission
 from ..grade.record import annotate
 from ..grade.restore import restore
+from ..gradebook_writes import with_retries
 from .progress import Progress
 
 
@@ -134,13 +136,21 @@ def record(gb, sub, nb):
             raise
 
 
-def write_atomically(nb, path, timestamp_source=None):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".ipynb.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
-    if timestamp_source is not None and timestamp_source.exists():
-        shutil.copy(timestamp_source, path.parent / "timestamp.txt")
+def write_atomically(nb, path, timestamp_source=None, attempts=3):
+    for attempt in range(attempts):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".ipynb.tmp")
+            nbformat.write(nb, tmp)
+            os.replace(tmp, path)
+            if timestamp_source is not None and timestamp_source.exists():
+                shutil.copy(timestamp_source, path.parent / "timestamp.txt")
+            return
+        except FileNotFoundError:
+            # `nbgrader autograde --force` of the same student (the formgrader's button) removes the
+            # whole autograded/<student>/<assignment> folder before it starts: write it again
+            if attempt == attempts - 1:
+                raise
 
 
 def autograde(course_root, assignment_id, workers=2, student="*", force=False, launcher=None,
@@ -180,12 +190,12 @@ def autograde(course_root, assignment_id, workers=2, student="*", force=False, l
                 try:
                     nb, grade = future.result()
                     writing = time.monotonic()
-                    record(gb, sub, nb)
+                    with_retries(gb, lambda: record(gb, sub, nb))  # the formgrader may write the same rows
                     write_atomically(nb, autograded_path(coursedir, sub), sub.path.parent / "timestamp.txt")
                     summary.recording += time.monotonic() - writing
                     summary.graded.append((sub, grade.score, grade.max_score, grade.execution_time))
                     progress.step(f"{sub.label} {grade.score:g}/{grade.max_score:g}")
-                except (BadSubmission, GradingError, OSError, ValueError) as exc:
+                except (BadSubmission, GradingError, OSError, ValueError, SQLAlchemyError) as exc:
                     summary.failed.append((sub, f"{exc.__class__.__name__}: {exc}".splitlines()[0]))
                     progress.step(f"{sub.label} FALHOU")
     except KeyboardInterrupt:
