@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv system-deps security-report bench lab clean
+.PHONY: demo test venv system-deps security-report bench similarity-figures lab clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,10 @@ security-report: $(STAMP) system-deps
 # Grading a synthesized class: stock nbgrader vs the engine (2 workers, sandbox) vs the floor. BENCH_N=60.
 bench: $(STAMP) system-deps
 	$(PY) tests/bench_class.py
+
+# Precision and recall of `autograder similarity` on synthesized classes with planted copies (README).
+similarity-figures: $(STAMP)
+	$(PY) tests/similarity_class.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
