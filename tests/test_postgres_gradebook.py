@@ -50,6 +50,7 @@ def test_formgrader_and_cli_autograde_the_same_class_at_once(postgres, new_postg
 
     server = start_lab(course, tmp_path / "jupyter", tmp_path / "jupyter.log")
     holder = psycopg.connect(db_url)      # the row both writers are about to create, not committed yet
+    cli = None
     try:
         holder.execute("INSERT INTO student (id) VALUES (%s)", (first,))
         answers = {}
@@ -72,6 +73,9 @@ def test_formgrader_and_cli_autograde_the_same_class_at_once(postgres, new_postg
         clicks.join(600)
     finally:
         holder.close()
+        if cli is not None and cli.poll() is None:  # the test failed half-way: no grader left behind
+            cli.kill()
+            cli.communicate()
         server.stop()
     jupyter_log = (tmp_path / "jupyter.log").read_text(errors="replace")
     postgres_log = postgres.log_path.read_text(errors="replace")[log_start:]
