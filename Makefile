@@ -11,7 +11,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test check lint venv system-deps security-report bench lab hub hub-remove proxy clean
+.PHONY: demo test check lint venv system-deps security-report bench similarity-figures lab hub hub-remove proxy clean
 
 venv: $(STAMP)
 
@@ -69,6 +69,10 @@ security-report: $(STAMP) system-deps
 # Grading a synthesized class: stock nbgrader vs the engine (2 workers, sandbox) vs the floor. BENCH_N=60.
 bench: $(STAMP) system-deps
 	$(PY) tests/bench_class.py
+
+# Precision and recall of `autograder similarity` on synthesized classes with planted copies (README).
+similarity-figures: $(STAMP)
+	$(PY) tests/similarity_class.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache node_modules

@@ -10,6 +10,8 @@ from pathlib import Path
 from .course import ASSIGNMENTS
 from .settings import DEFAULTS, VISIBILITIES, SettingsError, resolve
 
+SIMILARITY_THRESHOLD = 0.7  # autograder.similarity.engine.THRESHOLD, without importing copydetect at start-up
+
 
 def find_course_root(explicit=None, environ=None):
     """--course, else AUTOGRADER_COURSE, else the nearest folder up with nbgrader_config.py and solutions/."""
@@ -126,6 +128,35 @@ def cmd_report(args):
     return 0
 
 
+def cmd_similarity(args):
+    if not 0 <= args.threshold <= 1:
+        print("autograder: error: --threshold is a share between 0 and 1 (e.g. 0.7)", file=sys.stderr)
+        return 2
+    if os.environ.get("PYTHONHASHSEED", "random") == "random":
+        # copydetect hashes its k-grams with Python's hash(), salted per process unless PYTHONHASHSEED is
+        # set: the same class must give the same report, so start again (before the slow imports) unsalted
+        again = (
+            "import sys; del sys.path[0]; from autograder.cli import main; sys.exit(main())"  # not the cwd's modules
+        )
+        os.execve(sys.executable, [sys.executable, "-c", again, *sys.argv[1:]], dict(os.environ, PYTHONHASHSEED="0"))
+    from .classgrade.autograde import CourseError
+    from .classgrade.report import build_report
+    from .similarity import run_similarity
+    from .similarity.engine import Comparison
+    from .similarity.report import summary_lines
+
+    root = find_course_root(args.course)
+    settings = Comparison(threshold=args.threshold, top=args.top, common=args.common)
+    try:
+        result = run_similarity(root, args.assignment, settings)
+    except CourseError as exc:
+        print(f"autograder: error: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(summary_lines(result)))
+    print(f"relatório: {build_report(root, args.assignment, args.output)}")
+    return 0
+
+
 def cmd_demo(args):
     from .demo import run_demo
 
@@ -200,6 +231,26 @@ def build_parser():
     report.add_argument("assignment", choices=sorted(ASSIGNMENTS))
     report.add_argument("--output", metavar="FILE", help="default: reports/<assignment>.html in the course")
     report.set_defaults(func=cmd_report)
+
+    similarity = sub.add_parser(
+        "similarity", help="the most alike pairs of submissions (copydetect), into the class report"
+    )
+    similarity.add_argument("assignment", choices=sorted(ASSIGNMENTS))
+    similarity.add_argument(
+        "--threshold",
+        type=float,
+        default=SIMILARITY_THRESHOLD,
+        help=f"flag pairs at or above this similarity, 0..1 (default {SIMILARITY_THRESHOLD})",
+    )
+    similarity.add_argument("--top", type=int, default=30, help="pairs shown besides the flagged ones (default 30)")
+    similarity.add_argument(
+        "--common",
+        type=int,
+        metavar="N",
+        help="ignore code that more than N submissions share (default: 10 or 5%% of the class)",
+    )
+    similarity.add_argument("--output", metavar="FILE", help="the report (default: reports/<assignment>.html)")
+    similarity.set_defaults(func=cmd_similarity)
 
     demo = sub.add_parser("demo", help="the whole nbgrader cycle on three simulated students")
     demo.add_argument("--keep", action="store_true", help="keep the temporary course folder")

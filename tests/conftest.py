@@ -1,4 +1,4 @@
-"""The test suite's shared set-up: the data set's cache, and one real JupyterHub for the hub tests.
+"""The test suite's shared set-up: the data set's cache, a PostgreSQL server, and one real JupyterHub.
 
 Offline machines keep scikit-learn's cached California housing beside the
 clone (../shared/data/scikit_learn_data, as CI does); SCIKIT_LEARN_DATA, if
@@ -16,10 +16,12 @@ import os
 import secrets
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pgserver import PostgresServer, PostgresUnavailable
 
 from autograder.hub import accounts, deploy, run
 from autograder.lab.server import free_port
@@ -127,3 +129,21 @@ def released(hub):
     r = prof.post(f"/services/{COURSE}/formgrader/api/assignment/tensors_autograd/release")
     assert r.status_code == 200 and r.json()["success"], r.text
     return "tensors_autograd"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (see pgserver.py). Without one, the tests that need it fail:
+    `make test` installs Debian's postgresql (scripts/system-deps.sh)."""
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL gradebook tests need a server: {exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def new_postgres_gradebook(postgres):
+    """A factory: each call creates an empty database and returns its URL, for one course's gradebook."""
+    return lambda: postgres.create_database(f"gradebook_{uuid.uuid4().hex[:12]}")

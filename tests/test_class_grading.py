@@ -1,4 +1,9 @@
-"""`autograder autograde`, `export` and `report` on a real nbgrader course with a collected class."""
+"""`autograder autograde`, `export` and `report` on a real nbgrader course with a collected class.
+
+The gradebook is nbgrader's default SQLite file; the tests marked with the
+``postgresql`` parameter run the same flow with ``c.CourseDirectory.db_url``
+pointing at a real PostgreSQL server (conftest.py's ``postgres`` fixture).
+"""
 
 import base64
 import csv
@@ -7,72 +12,51 @@ import os
 import pty
 import re
 import signal
-import sqlite3
 import subprocess
 import time
 from html.parser import HTMLParser
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
+from classroom import A, add_submission, autograde, gradebook_scores, gradebook_url, integrity, make_class
 from support import AUTOGRADER, ROOT, reference_answers
 
 from autograder.demo import make_course, nbgrader, personas
 
-A = "tensors_autograd"
-KINDS = {"ref": 12.0, "err": 8.0, "stub": 0.0}
-
-
-def make_class(work, n):
-    """A course with ``n`` collected submissions of A, cycling reference / mistakes / stubs."""
-    course, _ = make_course(ROOT, work)
-    with open(work / "log", "w") as log:
-        nbgrader(["generate_assignment", A, "--force"], course, log)
-    expected = {}
-    for i in range(n):
-        kind = list(KINDS)[i % 3]
-        nb = nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4)
-        if kind == "ref":
-            personas.fill(nb, reference_answers(A))
-        elif kind == "err":
-            personas.fill(nb, personas.mistakes())
-        add_submission(course, f"{kind}{i:02d}", nb)
-        expected[f"{kind}{i:02d}"] = KINDS[kind]
-    return course, expected
-
-
-def add_submission(course, student, nb):
-    folder = course / "submitted" / student / A
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{A}.ipynb")
-    (folder / "timestamp.txt").write_text("2026-11-27 10:00:00.000000 UTC")
-
-
-def autograde(course, *args, **kwargs):
-    return subprocess.run([AUTOGRADER, "autograde", A, *args], cwd=course, capture_output=True, text=True, **kwargs)
-
-
-def gradebook_scores(course):
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {s.student.id: s.score for s in gb.find_assignment(A).submissions}
-
-
-def integrity(course):
-    with sqlite3.connect(course / "gradebook.db") as db:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    course, expected = make_class(tmp_path_factory.mktemp("class"), 6)
-    proc = autograde(course, "--workers", "2")
-    return course, expected, proc
+def classes():
+    return {}  # backend -> (course, expected, proc): one graded class per backend for the whole module
 
 
-def test_class_is_graded_into_nbgraders_gradebook(graded_class):
-    course, expected, proc = graded_class
+def graded_on(backend, classes, tmp_path_factory, request):
+    if backend not in classes:
+        db_url = request.getfixturevalue("new_postgres_gradebook")() if backend == "postgresql" else None
+        course, expected = make_class(tmp_path_factory.mktemp(f"class-{backend}"), 6, db_url)
+        classes[backend] = course, expected, autograde(course, "--workers", "2")
+    return classes[backend]
+
+
+@pytest.fixture(scope="module")
+def graded_class(classes, tmp_path_factory, request):
+    """The class graded into the default SQLite gradebook: for what does not depend on the database."""
+    return graded_on("sqlite", classes, tmp_path_factory, request)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def graded_class_on(request, classes, tmp_path_factory):
+    """The class graded into each gradebook backend in turn."""
+    return graded_on(request.param, classes, tmp_path_factory, request)
+
+
+def test_class_is_graded_into_nbgraders_gradebook(graded_class_on):
+    course, expected, proc = graded_class_on
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert gradebook_scores(course) == expected
+    # the grades are where the course's config says: no SQLite file next to a PostgreSQL gradebook
+    assert (course / "gradebook.db").exists() == gradebook_url(course).startswith("sqlite:")
     for student in expected:
         assert (course / "autograded" / student / A / f"{A}.ipynb").exists()
     with open(course.parent / "log", "a") as log:  # nbgrader's own commands see the results
@@ -82,6 +66,7 @@ def test_class_is_graded_into_nbgraders_gradebook(graded_class):
     assert "esperado torch.float32" in html
     with open(course.parent / "nbgrader.csv") as f:
         assert {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)} == expected
+    assert integrity(course) == "ok"
 
 
 def test_progress_is_plain_lines_when_not_a_terminal(graded_class):
@@ -137,8 +122,8 @@ def test_timings_file_says_where_the_graders_time_went(graded_class, tmp_path):
     assert "1 corrigidas" in bad.stdout and gradebook_scores(course)["ref00"] == 12.0
 
 
-def test_rerun_skips_graded_submissions_unless_forced(graded_class):
-    course, expected, _ = graded_class
+def test_rerun_skips_graded_submissions_unless_forced(graded_class_on):
+    course, expected, _ = graded_class_on
     again = autograde(course)
     assert again.returncode == 0
     assert f"0 corrigidas, {len(expected)} já corrigidas antes" in again.stdout
@@ -159,9 +144,17 @@ def test_one_broken_submission_is_reported_and_the_rest_graded(tmp_path):
     assert {k: scores[k] for k in expected} == expected
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig):
-    course, expected = make_class(tmp_path, 6)
+@pytest.mark.parametrize(
+    "sig, backend",
+    [
+        (signal.SIGINT, "sqlite"),
+        (signal.SIGKILL, "sqlite"),
+        pytest.param(signal.SIGKILL, "postgresql", marks=pytest.mark.slow),
+    ],
+)
+def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig, backend, request):
+    db_url = request.getfixturevalue("new_postgres_gradebook")() if backend == "postgresql" else None
+    course, expected = make_class(tmp_path, 6, db_url)
     proc = subprocess.Popen(
         [AUTOGRADER, "autograde", A, "--workers", "1"],
         cwd=course,
@@ -189,8 +182,8 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig):
     assert gradebook_scores(course) == expected
 
 
-def test_exports_csv_and_gradescope(graded_class, tmp_path):
-    course, expected, _ = graded_class
+def test_exports_csv_and_gradescope(graded_class_on, tmp_path):
+    course, expected, _ = graded_class_on
     proc = subprocess.run(
         [AUTOGRADER, "export", "--csv", str(tmp_path / "notas.csv"), "--gradescope", str(tmp_path / "gs")],
         cwd=course,
@@ -245,8 +238,8 @@ class _Page(HTMLParser):
             self.ids.setdefault(ident, []).append(data)
 
 
-def test_report_page_has_plots_failures_and_pending(graded_class):
-    course, expected, _ = graded_class
+def test_report_page_has_plots_failures_and_pending(graded_class_on):
+    course, expected, _ = graded_class_on
     nb = nbformat.read(course / "assignments" / A / f"{A}.ipynb", as_version=4)
     add_submission(course, "late99", nb)  # collected after grading: not graded yet
     proc = subprocess.run([AUTOGRADER, "report", A], cwd=course, capture_output=True, text=True)

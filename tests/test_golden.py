@@ -1,8 +1,7 @@
 """Scores and messages stay what they were: the demo's students and a synthesized class (tests/golden.py)."""
 
-import pytest
-
 import golden
+import pytest
 
 
 @pytest.mark.slow

@@ -33,6 +33,7 @@ from ..engine.plan import make_plan
 from ..engine.report import gradescope
 from ..engine.restore import restore
 from ..engine.results import annotate, read_record
+from .gradebook_writes import with_retries
 from .progress import Progress
 
 DEFAULT_WORKERS = 2
@@ -152,13 +153,21 @@ def record(gb, sub, nb):
             raise
 
 
-def write_atomically(nb, path, timestamp_source=None):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".ipynb.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
-    if timestamp_source is not None and timestamp_source.exists():
-        shutil.copy(timestamp_source, path.parent / "timestamp.txt")
+def write_atomically(nb, path, timestamp_source=None, attempts=3):
+    for attempt in range(attempts):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".ipynb.tmp")
+            nbformat.write(nb, tmp)
+            os.replace(tmp, path)
+            if timestamp_source is not None and timestamp_source.exists():
+                shutil.copy(timestamp_source, path.parent / "timestamp.txt")
+            return
+        except FileNotFoundError:
+            # `nbgrader autograde --force` of the same student (the formgrader's button) removes the
+            # whole autograded/<student>/<assignment> folder before it starts: write it again
+            if attempt == attempts - 1:
+                raise
 
 
 def autograde(settings, assignment_id, workers=DEFAULT_WORKERS, student="*", force=False, stream=sys.stderr):
@@ -201,7 +210,7 @@ def autograde(settings, assignment_id, workers=DEFAULT_WORKERS, student="*", for
                 try:
                     nb, grade = future.result()
                     writing = time.monotonic()
-                    record(gb, sub, nb)
+                    with_retries(gb, lambda: record(gb, sub, nb))  # the formgrader may write the same rows
                     write_atomically(nb, autograded_path(coursedir, sub), sub.path.parent / "timestamp.txt")
                     summary.recording += time.monotonic() - writing
                     summary.graded.append((sub, grade.score, grade.max_score, grade.execution_time))

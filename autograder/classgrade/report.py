@@ -1,7 +1,8 @@
 """`autograder report ASSIGNMENT`: an HTML page about the class's results.
 
 Score distribution per exercise (plots), the most frequent failed checks with
-their messages, and the students whose submissions are not graded yet. Reads
+their messages, the students whose submissions are not graded yet, and, once
+`autograder similarity` has run, the most alike pairs of submissions. Reads
 the autograded notebooks' metadata, so it works after `autograder autograde`
 and after `nbgrader autograde` alike.
 """
@@ -16,6 +17,7 @@ import nbformat
 
 from ..course import get_assignment
 from ..engine.results import read_record
+from ..similarity.report import saved_section
 from .autograde import already_graded, autograded_path, find_submissions, load_coursedir
 
 
@@ -64,7 +66,7 @@ def histograms(assignment, scores):
     return buffer.getvalue()
 
 
-def render(assignment, scores, failures, examples, pending, graded, top=15):
+def render(assignment, scores, failures, examples, pending, graded, top=15, extra=""):
     png = base64.b64encode(histograms(assignment, scores)).decode()
     e = html.escape
     rows = "".join(
@@ -89,6 +91,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head><bo
 <h2>Verificações que mais falharam</h2>
 <table id="failures"><tr><th>exercício</th><th>verificação</th><th>alunos</th><th>exemplo de mensagem</th></tr>{rows}</table>
 <h2>Ainda não corrigidos</h2><ul id="pending">{waiting}</ul>
+{extra}
 </body></html>
 """
 
@@ -97,5 +100,6 @@ def build_report(course_root, assignment_id, output=None):
     assignment, scores, failures, examples, pending, graded = collect(course_root, assignment_id)
     output = Path(output or Path(load_coursedir(course_root).root) / "reports" / f"{assignment.id}.html")
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render(assignment, scores, failures, examples, pending, graded), encoding="utf-8")
+    similar = saved_section(course_root, assignment.id)  # "" until `autograder similarity` has run
+    output.write_text(render(assignment, scores, failures, examples, pending, graded, extra=similar), encoding="utf-8")
     return output

@@ -73,7 +73,7 @@ class Config:
 
 
 def now_timestamp():
-    return datetime.datetime.now(datetime.timezone.utc).strftime(TIMESTAMP_FORMAT)
+    return datetime.datetime.now(datetime.UTC).strftime(TIMESTAMP_FORMAT)
 
 
 def result_id(timestamp):

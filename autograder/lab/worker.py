@@ -36,7 +36,29 @@ def run_api(req):
     coursedir = CourseDirectory(config=config, root=req["root"])
     api = NbGraderAPI(coursedir, Authenticator(config=config), config=config)
     api.log.setLevel(req.get("log_level", logging.INFO))  # what the formgrader's log shows, as stock
+    if req["method"] == "autograde":
+        prepare_autograde(coursedir, *req["args"])
     return getattr(api, req["method"])(*req["args"])
+
+
+def prepare_autograde(coursedir, assignment_id, student_id):
+    """The submission's gradebook rows, created with retries before nbgrader's autograde runs.
+
+    nbgrader would create them itself, first thing, but without retrying when
+    `autograder autograde` (or another grader) creates the same rows at the same
+    moment; then the formgrader reports a unique-constraint error. Only for a
+    collected submission: nbgrader reports a missing one, and no row is left behind.
+    """
+    from pathlib import Path
+
+    from nbgrader.api import Gradebook
+
+    from ..classgrade.gradebook_writes import ensure_submission
+
+    if not Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id)).is_dir():
+        return
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        ensure_submission(gb, assignment_id, student_id)
 
 
 def run_validate(req):

@@ -164,6 +164,22 @@ def module(m, depth=0):
     return out
 
 
+def parameters_of(m):
+    """A module's parameters (values and metadata) and structure, without its train/eval mode: to tell
+    whether a function changed a model's parameters (switching to eval mode is not a change)."""
+    out = module(m)
+
+    def strip(d):
+        d = _dict(d)
+        d.pop("training", None)
+        d["children"] = [
+            [name, strip(child) if child.get("kind") == "module" else child] for name, child in d["children"]
+        ]
+        return d
+
+    return strip(out)
+
+
 def unchanged(before, after):
     """Whether a tensor's metadata and values are identical (bitwise, NaN-aware)."""
     return before == after

@@ -7,7 +7,7 @@ plain data; expected values never appear here.
 import torch
 
 from ...probe.inputs import as_tensor
-from ...probe.observe import observe_call, value
+from ...probe.observe import observe_call, parameters_of, value
 
 _no_grad = torch.no_grad
 _Linear = torch.nn.Linear
@@ -38,7 +38,7 @@ def probe(ns, inputs):
         yield f"train_bgd/{i}", {"losses": obs, "model": value(model)}
     for i, run in enumerate(inputs["predict"]):
         model = _linear_from(run["model"])
-        before = value(model)
+        before = parameters_of(model)
         X = as_tensor(run["X"])
         _, obs = observe_call(ns, "predict", model, X)
-        yield f"predict/{i}", {"result": obs, "model_unchanged": value(model) == before}
+        yield f"predict/{i}", {"result": obs, "model_unchanged": parameters_of(model) == before}
