@@ -13,13 +13,13 @@ from .settings import DEFAULTS, VISIBILITIES, SettingsError, resolve
 SIMILARITY_THRESHOLD = 0.7  # autograder.similarity.engine.THRESHOLD, without importing copydetect at start-up
 
 
-def find_course_root(explicit=None, environ=None):
+def find_course_root(explicit=None):
     """--course, else AUTOGRADER_COURSE, else the nearest folder up with nbgrader_config.py and solutions/."""
-    environ = os.environ if environ is None else environ
     if explicit:
         return Path(explicit).resolve()
-    if environ.get("AUTOGRADER_COURSE"):
-        return Path(environ["AUTOGRADER_COURSE"]).resolve()
+    from_environment = resolve().course_root
+    if from_environment != DEFAULTS.course_root:
+        return from_environment.resolve()
     for base in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
         if (base / "nbgrader_config.py").exists() and (base / "solutions").is_dir():
             return base

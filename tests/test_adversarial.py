@@ -24,6 +24,8 @@ from autograder.engine import grade_notebook
 from autograder.engine.sandbox import UID_BASE, Limits, make_launcher
 from autograder.settings import resolve
 
+pytestmark = [pytest.mark.slow]
+
 EXERCISE_TIMEOUT = 10.0
 SECRET = "s3cr3t-do-curso"
 

@@ -5,7 +5,10 @@ import re
 import subprocess
 import sys
 
+import pytest
 from support import ROOT
+
+pytestmark = [pytest.mark.bench, pytest.mark.slow]
 
 NUMBER = r"\d+(?:\.\d+)?"
 

@@ -30,6 +30,8 @@ from autograder.lab.extension import LINK_FIX, VALIDATE_BUG, VALIDATE_FIX, patch
 from autograder.lab.seed import INTERACTIVE_STUDENT, seed
 from autograder.lab.server import CHROMIUM, CHROMIUM_ARGS, start_lab
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 INSTRUCTOR_BASE, STUDENT_BASE = "/user/professora/", f"/user/{INTERACTIVE_STUDENT}/"
 UI_TIMEOUT_MS = 90_000  # a cold JupyterLab page on a small CI machine

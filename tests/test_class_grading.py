@@ -23,6 +23,8 @@ from support import AUTOGRADER, ROOT, reference_answers
 
 from autograder.demo import make_course, nbgrader, personas
 
+pytestmark = [pytest.mark.slow]
+
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
 
 

@@ -2,7 +2,10 @@
 
 import re
 
+import pytest
 from support import run_cli
+
+pytestmark = [pytest.mark.slow]
 
 
 def test_demo_runs_the_cycle_and_prints_the_grade_table():

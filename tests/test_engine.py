@@ -7,6 +7,8 @@ from support import grade, reference_answers, reference_with, run_cli, scores, w
 
 from autograder.course import ASSIGNMENTS
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
 def test_reference_answers_earn_full_marks_through_the_cli(tmp_path, assignment):

@@ -3,6 +3,8 @@
 import golden
 import pytest
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.mark.slow
 def test_scores_and_messages_match_the_golden_file():

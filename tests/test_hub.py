@@ -19,7 +19,7 @@ from support import ROOT, reference_answers
 
 from autograder.demo import personas
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 A = "tensors_autograd"
 PRECHECK_TIMEOUT_S = 180
 

@@ -18,7 +18,7 @@ from test_browser import GRADE_TIMEOUT_MS, Steps, _missing, autograde_in_ui, clo
 from autograder.demo import personas
 from autograder.lab.server import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 A = "tensors_autograd"
 
 

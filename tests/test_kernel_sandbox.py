@@ -28,10 +28,13 @@ from autograder.engine.sandbox import UID_BASE, UID_SLOTS
 from autograder.nbgrader_plugin import kernel
 
 # CI sets AUTOGRADER_REQUIRE_SANDBOX=1: there a missing bwrap fails these tests instead of skipping them.
-pytestmark = pytest.mark.skipif(
-    not shutil.which("bwrap") and os.environ.get("AUTOGRADER_REQUIRE_SANDBOX") != "1",
-    reason="bubblewrap (bwrap) is not installed",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not shutil.which("bwrap") and os.environ.get("AUTOGRADER_REQUIRE_SANDBOX") != "1",
+        reason="bubblewrap (bwrap) is not installed",
+    ),
+]
 
 A = "tensors_autograd"
 

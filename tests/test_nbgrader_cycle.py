@@ -10,6 +10,8 @@ from support import ROOT, grade, reference_answers
 
 from autograder.demo import make_course, nbgrader, personas, student_home
 
+pytestmark = [pytest.mark.slow]
+
 A = "tensors_autograd"
 TRICK = {attack.name: attack.code for attack in ATTACKS}
 STUDENTS = {

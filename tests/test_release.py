@@ -83,6 +83,7 @@ def test_committed_release_equals_a_fresh_generate_assignment(tmp_path):
         assert fresh == committed, f"{rel} is stale: run `nbgrader generate_assignment {assignment} --force`"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
 def test_source_notebook_runs_top_to_bottom_with_hidden_checks_passing(assignment):
     """The instructor's notebook in a plain Jupyter kernel: every cell, hidden checks included."""

@@ -16,6 +16,8 @@ import pytest
 import similarity_class as sc
 from support import AUTOGRADER
 
+pytestmark = [pytest.mark.slow]  # each test runs `autograder similarity` (seconds to start)
+
 A = "tensors_autograd"
 
 
@@ -44,7 +46,6 @@ class Page(HTMLParser):
         self.data.append(data)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ["tensors_autograd", "linear_regression"])
 def test_planted_copies_are_flagged_and_independent_solutions_are_not(tmp_path, assignment):
     students, copied = sc.synthesize(assignment, seed=7)

@@ -48,11 +48,11 @@ SANDBOX_HOME = "/home/aluno"
 SANDBOX_DATA = "/opt/scikit_learn_data"
 SANDBOX_PROBE = "/opt/autograder"  # the probe package's parent folder, read-only
 SANDBOX_VENV = "/opt/venv"
-NOBODY = 65534
 UID_BASE = 2_000_000_000  # sandboxes run as UID_BASE + slot when the grader is root
 UID_SLOTS = 1024
 UID_LOCKS = "/run/autograder-sandbox-uids"
 DISTRIBUTION = "pytorch-autograder"  # this package's own files are hidden from the sandbox
+CLEANUP_SECONDS = 60  # the longest a clean-up of a folder a student filled may take
 CPU_INFO = ("/proc/cpuinfo", "/sys/devices/system/cpu")  # what torch reads to pick its CPU kernels
 
 
@@ -84,7 +84,7 @@ class Limits:
         resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
 
 
-def remove_tree(path, timeout=60):
+def remove_tree(path, timeout=CLEANUP_SECONDS):
     """Delete a folder a student's process may have filled; bounded in time, never raises.
 
     `rm -rf` walks any depth without recursion limits and never follows links; a tree that

@@ -14,10 +14,7 @@ SECRET_FILE = ".autograder_secret"
 
 
 def course_secret(course_root):
-    """AUTOGRADER_SECRET, else the course's secret file (created on first use)."""
-    env = os.environ.get("AUTOGRADER_SECRET")
-    if env:
-        return env.encode()
+    """The course's secret file (created on first use); AUTOGRADER_SECRET, if set, is `Settings.secret`."""
     path = Path(course_root) / SECRET_FILE
     try:
         return path.read_bytes().strip()

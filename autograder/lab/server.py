@@ -16,6 +16,7 @@ from pathlib import Path
 #: nbgrader's JupyterLab plugins that only make sense for the instructor
 INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 #: pop-ups that would ask to fetch news from the internet
+REQUEST_SECONDS = 600  # a formgrader action (autograde of a whole class, say) can take minutes
 QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
 #: Chromium, and the arguments that let it run headless in a container
 CHROMIUM = os.environ.get("AUTOGRADER_CHROMIUM", "/usr/bin/chromium")
@@ -46,7 +47,7 @@ class LabServer:
     def lab_url(self, path="lab"):
         return f"{self.url}{path}{'&' if '?' in path else '?'}token={self.token}"
 
-    def request(self, method, path, data=None, timeout=600):
+    def request(self, method, path, data=None, timeout=REQUEST_SECONDS):
         """One HTTP request to the server (token header), the JSON answer decoded."""
         body = None if data is None else json.dumps(data).encode()
         req = urllib.request.Request(

@@ -16,8 +16,8 @@ The launcher starts `python -m ipykernel_launcher` inside bubblewrap with the
 same isolation as the engine's BwrapLauncher (it *is* a BwrapLauncher): new
 network, PID, IPC and UTS namespaces; read-only /usr, /etc and the Python
 installation; the autograder package, the course, /root, /home, /tmp of the
-host not visible; one private writable folder as HOME and working directory;
-uid 65534 when run as root; memory, CPU, file-size, open-files and process
+host not visible; a private tmpfs HOME, with only the socket folder (below)
+on the host; a leased sandbox uid when run as root; memory, CPU, file-size, open-files and process
 limits (`autograder.settings.kernel_limits`: AUTOGRADER_KERNEL_MEMORY_MB, _CPU_S,
 _FILE_SIZE_MB, _PROCESSES); a fresh environment (no NBGRADER_*, AUTOGRADER_*,
 JUPYTER_*, JPY_*).
@@ -34,7 +34,7 @@ Transport: with no network namespace, TCP cannot reach the kernel, so the
 client must use ipc (`c.KernelManager.transport = "ipc"`). The connection
 file's `ip` is then a path prefix and the sockets are `{ip}-{port}`. The
 launcher gives the kernel a copy of the connection file, in
-`<private>/.kernel/`, with `ip` rewritten to that folder as the sandbox sees it
+`<socket folder>/` (HOME/.kernel inside), with `ip` rewritten to that folder as the sandbox sees it
 (/home/aluno/.kernel/kernel); the kernel binds its unix sockets there, and the
 launcher links each host path `{ip}-{port}` to the matching socket in the
 private folder (connect() on a unix socket follows symlinks). A relative `ip`

@@ -21,7 +21,6 @@ _tolist = torch._C.TensorBase.tolist
 _detach = torch._C.TensorBase.detach
 _cpu = torch._C.TensorBase.cpu
 _numel = torch._C.TensorBase.numel
-_data_ptr = torch._C.TensorBase.data_ptr
 _DisableTorchFunction = torch._C.DisableTorchFunction
 _Tensor = torch.Tensor
 _Module = torch.nn.Module
@@ -178,11 +177,6 @@ def parameters_of(m):
         return d
 
     return strip(out)
-
-
-def unchanged(before, after):
-    """Whether a tensor's metadata and values are identical (bitwise, NaN-aware)."""
-    return before == after
 
 
 def snapshot(x):
