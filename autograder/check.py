@@ -13,11 +13,12 @@ import torch
 
 from . import exercises
 from .course import EXERCISES
+from .engine.results import ExerciseResult
 from .judge import run_checks
 from .probe import devices
 
 
-def judge_in_process(exercise_id, namespace, seed=None):
+def judge_in_process(exercise_id: str, namespace: dict, seed: int | None = None) -> ExerciseResult:
     """Judge the functions in ``namespace`` here (no sandbox): inputs, probe and checks as the engine runs them."""
     exercise = EXERCISES[exercise_id]
     judge = exercises.judge(exercise_id)
@@ -33,7 +34,7 @@ def judge_in_process(exercise_id, namespace, seed=None):
     return run_checks(exercise, judge.CHECKS, inputs, observations)
 
 
-def run_hidden_checks(exercise_id, namespace):
+def run_hidden_checks(exercise_id: str, namespace: dict) -> None:
     result = judge_in_process(exercise_id, namespace)
     print(f"{result.title}: {result.score:g}/{result.max_score:g} pontos")
     for message in result.messages:

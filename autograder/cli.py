@@ -75,9 +75,7 @@ def cmd_autograde(args):
     try:
         settings = settings_from(args)
         called = time.monotonic()
-        summary = autograde(
-            settings, args.assignment, workers=args.workers, student=args.student or "*", force=args.force
-        )
+        summary = autograde(settings, args.assignment, student=args.student or "*", force=args.force)
     except (CourseError, SandboxUnavailable, SettingsError) as exc:
         return fail(exc)
     print(
@@ -198,8 +196,6 @@ def add_sandbox_options(parser):
 
 
 def build_parser():
-    from .classgrade.autograde import DEFAULT_WORKERS
-
     parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises (pt-BR).")
     parser.add_argument("--course", help="course root (default: found from the current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,9 +209,7 @@ def build_parser():
 
     autograde = sub.add_parser("autograde", help="grade every collected submission of an assignment, in parallel")
     autograde.add_argument("assignment", choices=sorted(ASSIGNMENTS))
-    autograde.add_argument(
-        "--workers", type=int, default=DEFAULT_WORKERS, help=f"submissions graded at once (default {DEFAULT_WORKERS})"
-    )
+    autograde.add_argument("--workers", type=int, help=f"submissions graded at once (default {DEFAULTS.workers})")
     autograde.add_argument("--student", help="only these students (a glob)")
     autograde.add_argument("--force", action="store_true", help="grade again submissions already graded")
     autograde.add_argument("--timings", metavar="FILE", help="write where the grader's time went (JSON)")

@@ -27,6 +27,7 @@ class Settings:
     require_sandbox: bool = False  # True: refuse to grade without bubblewrap
     secret: bytes | None = None  # the course secret; None: the course's .autograder_secret
     message_visibility: str = "visible"  # Gradescope visibility of the per-check messages
+    workers: int = 2  # submissions graded at once by `autograder autograde`
     launcher_override: object = field(default=None, compare=False, repr=False)  # tests: a ready launcher
 
     def with_(self, **changes) -> Settings:
@@ -61,6 +62,7 @@ ENVIRONMENT = {
     "require_sandbox": "AUTOGRADER_REQUIRE_SANDBOX",
     "secret": "AUTOGRADER_SECRET",
     "message_visibility": "AUTOGRADER_MESSAGE_VISIBILITY",
+    "workers": "AUTOGRADER_WORKERS",
 }
 
 
@@ -93,7 +95,7 @@ def resolve(environ=None, **given) -> Settings:
     settings = replace(DEFAULTS, **values)
     if settings.message_visibility not in VISIBILITIES:
         raise SettingsError(f"message visibility {settings.message_visibility!r}: use one of {', '.join(VISIBILITIES)}")
-    for name in ("exercise_timeout", "submission_timeout", "memory_mb", "cpu_seconds", "disk_mb"):
+    for name in ("exercise_timeout", "submission_timeout", "memory_mb", "cpu_seconds", "disk_mb", "workers"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{name} must be positive (got {getattr(settings, name)})")
     return settings

@@ -33,10 +33,9 @@ from ..engine.plan import make_plan
 from ..engine.report import gradescope
 from ..engine.restore import restore
 from ..engine.results import annotate, read_record
+from ..settings import Settings
 from .gradebook_writes import with_retries
 from .progress import Progress
-
-DEFAULT_WORKERS = 2
 
 
 class CourseError(RuntimeError):
@@ -170,7 +169,13 @@ def write_atomically(nb, path, timestamp_source=None, attempts=3):
                 raise
 
 
-def autograde(settings, assignment_id, workers=DEFAULT_WORKERS, student="*", force=False, stream=sys.stderr):
+def autograde(
+    settings: Settings,
+    assignment_id: str,
+    student: str = "*",
+    force: bool = False,
+    stream=sys.stderr,
+) -> Summary:
     """Grade the class of ``settings.course_root``; returns a Summary. Raises CourseError when not ready."""
     start = time.monotonic()
     course_root = settings.course_root
@@ -197,7 +202,7 @@ def autograde(settings, assignment_id, workers=DEFAULT_WORKERS, student="*", for
     settings.launcher  # made once, before the workers start: a missing sandbox fails here, not per submission
     sources = load_sources(course_root, assignment.id)
     progress = Progress(len(todo), stream, skipped=len(summary.skipped))
-    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    pool = ThreadPoolExecutor(max_workers=settings.workers)
     futures = {pool.submit(grade_one, sub, settings, sources): sub for sub in todo}
     summary.startup = time.monotonic() - start
     gb = Gradebook(coursedir.db_url, coursedir.course_id)  # one session for the run: this is the only writer

@@ -17,9 +17,9 @@ import numpy as np
 from .. import exercises
 from ..course import ASSIGNMENTS, get_assignment
 from ..judge import glossary, run_checks
-from ..settings import DEFAULTS
+from ..settings import DEFAULTS, Settings
 from . import restore, run, secret
-from .plan import make_plan
+from .plan import Plan, make_plan
 from .results import NotebookGrade
 from .run import GradingError  # noqa: F401 - part of this module's interface
 
@@ -31,7 +31,7 @@ class BadSubmission(ValueError):
     """The file cannot be graded at all (not a notebook, unreadable, unknown assignment)."""
 
 
-def read_submission(path):
+def read_submission(path) -> dict:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -48,7 +48,7 @@ def read_submission(path):
     return data
 
 
-def guess_assignment(path):
+def guess_assignment(path) -> str:
     stem = Path(path).stem
     for name in ASSIGNMENTS:
         if stem == name or name in stem:
@@ -85,7 +85,7 @@ def _interruption(outcome, timeout, total_timeout):
     return glossary.interrupted("probe_hung", timeout) if outcome.timed_out else glossary.interrupted("probe_killed")
 
 
-def grade_notebook(path, assignment_id=None, settings=None):
+def grade_notebook(path, assignment_id: str | None = None, settings: Settings | None = None) -> NotebookGrade:
     """Grade one filled-in notebook file; returns a NotebookGrade."""
     settings = settings or DEFAULTS
     start = time.monotonic()
@@ -127,7 +127,7 @@ class _DrawnInputs:
         return self.all()[exercise_id]
 
 
-def grade_plan(plan, settings=None, start=None):
+def grade_plan(plan: Plan, settings: Settings | None = None, start: float | None = None) -> NotebookGrade:
     """Run and judge a planned submission; returns a NotebookGrade."""
     settings = settings or DEFAULTS
     start = time.monotonic() if start is None else start

@@ -326,7 +326,7 @@ class RetryPolicy:
         return machine.pending
 
 
-def run_notebook(plan, inputs, timeout, launcher=None, total_timeout=None):
+def run_notebook(plan, inputs, timeout: float, launcher=None, total_timeout: float | None = None) -> NotebookRun:
     """Run the plan's cells, probing each exercise at its test cell; returns a NotebookRun.
 
     ``inputs`` maps an exercise to the judge's inputs; ``timeout`` is each

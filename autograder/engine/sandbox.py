@@ -245,7 +245,8 @@ class BwrapLauncher(ProcessGroupLauncher):
             mounts.append((Path(sys.prefix).resolve(), Path(SANDBOX_VENV)))
         return mounts
 
-    def _hidden_paths(self):
+    @functools.cached_property
+    def hidden_paths(self):
         """This package's own files under the Python installation (sandbox paths): never shown."""
         hidden = []
         package = Path(autograder.__file__).resolve().parent
@@ -306,7 +307,7 @@ class BwrapLauncher(ProcessGroupLauncher):
                     made.add(parent)
         for src, dest, kind in binds:
             cmd += [kind, str(src), str(dest)]
-        for kind, path in self._hidden_paths():
+        for kind, path in self.hidden_paths:
             cmd += ["--tmpfs", str(path)] if kind == "dir" else ["--ro-bind", "/dev/null", str(path)]
         if self._in_venv():
             # The venv's scripts and pyvenv.cfg name its host path: only the interpreter and a
