@@ -102,7 +102,7 @@ def run_demo(course_root, keep=False, out=sys.stdout):
                     source_nb = nbformat.read(course / "solutions" / a / f"{a}.ipynb", as_version=4)
                     answer(home / a / f"{a}.ipynb", persona, source_nb)
                     nbgrader(["submit", a, f"--student={student}"], home, log)
-                say(f"[3/7] {student} ({label}) buscou, respondeu e enviou as duas tarefas")
+                say(f"[3/7] {student} ({label}) buscou, respondeu e enviou as {len(ASSIGNMENTS)} tarefas")
             for a in ASSIGNMENTS:
                 nbgrader(["collect", a], course, log)
             say("[4/7] envios coletados")
