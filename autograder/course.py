@@ -51,6 +51,12 @@ CONTRACT = {
         ("bgd_loop", "Regressão linear do zero (BGD)", 5.0, ("train_linear_bgd",)),
         ("train_nn_linear", "Regressão linear com nn.Linear", 5.0, ("train_bgd", "fit_linear", "predict")),
     ],
+    "mlp_regression": [
+        ("build_mlp", "Um MLP com nn.Sequential", 3.0, ("build_mlp",)),
+        ("minibatch_training", "DataLoader e treino em mini-lotes", 5.0, ("make_loader", "train")),
+        ("evaluate", "Avaliação e o RMSE do conjunto inteiro", 3.0, ("evaluate", "dataset_rmse")),
+        ("fit_housing_mlp", "Treinando o MLP no California housing", 4.0, ("fit_housing_mlp",)),
+    ],
 }
 
 

@@ -990,6 +990,22 @@ time.sleep(600)
 ATTACKS += MACHINERY_ATTACKS
 
 
+def exercise_attacks():
+    """Each exercise's own hostile submissions: `ATTACKS` in tests/cases/<id>.py, as (name, code, what)."""
+    from cases import cases
+
+    from autograder.exercises import exercise_ids
+
+    return [
+        Attack(name, exercise, code, what)
+        for exercise in exercise_ids()
+        for name, code, what in getattr(cases(exercise), "ATTACKS", ())
+    ]
+
+
+ATTACKS += exercise_attacks()
+
+
 CONTROLS = {
     "warns": (
         "create_tensors",

@@ -25,6 +25,7 @@ import nbformat
 import pytest
 from support import ROOT
 
+from autograder.course import ASSIGNMENTS
 from autograder.demo import personas
 from autograder.lab.extension import LINK_FIX, VALIDATE_BUG, VALIDATE_FIX, patched_static_files
 from autograder.lab.seed import INTERACTIVE_STUDENT, seed
@@ -228,18 +229,17 @@ def instructor_flow(steps, instructor, lab):
     nbgrader_menu(page, "Formgrader")
     fg = page.frame_locator("#formgrader iframe")
 
-    # Both assignments, released, with the simulated class's submissions.
-    for a in ("tensors_autograd", "linear_regression"):
+    # Every assignment, released, with the simulated class's submissions.
+    for a in ASSIGNMENTS:
         row = fg.locator("#main-table tr", has_text=a)
         expect(row.locator(".status")).to_have_text("released")
         assert int(row.locator(".num-submissions").inner_text()) >= 3
-    steps.shot("formgrader-both-assignments")
+    steps.shot("formgrader-assignments")
 
     # Autograde from the UI; the engine's scores land in the gradebook view. While a
     # submission is being graded, the server keeps answering other requests.
     expected = {
-        "tensors_autograd": {"ana": "12 / 12", "bruno": "0 / 12"},
-        "linear_regression": {"ana": "13 / 13", "bruno": "0 / 13"},
+        a: {"ana": f"{x.points:g} / {x.points:g}", "bruno": f"0 / {x.points:g}"} for a, x in ASSIGNMENTS.items()
     }
     for a, scores in expected.items():
         fg.locator("#main-table tr", has_text=a).locator(".num-submissions a").click()
@@ -257,9 +257,10 @@ def instructor_flow(steps, instructor, lab):
 
     # Totals per student: the reference submission gets everything, the stubs nothing.
     goto_in_formgrader(fg, "Manage Students")
-    expect(submission_row(fg, "ana").locator(".score")).to_have_text("25 / 25")
-    expect(submission_row(fg, "bruno").locator(".score")).to_have_text("0 / 25")
-    steps.shot("students-totals-25-and-0")
+    total = sum(x.points for x in ASSIGNMENTS.values())
+    expect(submission_row(fg, "ana").locator(".score")).to_have_text(f"{total:g} / {total:g}")
+    expect(submission_row(fg, "bruno").locator(".score")).to_have_text(f"0 / {total:g}")
+    steps.shot("students-totals-all-and-0")
 
     # The manual-grading view shows the engine's pt-BR messages in the test cells' outputs.
     submission_row(fg, "carla").locator("a").first.click()

@@ -172,3 +172,238 @@ def interrupted(kind, seconds=None):
 
 def own_cell_raised(exception):
     return f"a célula do exercício levantou {exception} ao ser executada"
+
+
+# --- mlp_regression
+
+
+def _layers(names):
+    return ", ".join(names) if names else "nenhum"
+
+
+def _chain(shapes):
+    return ", ".join("?" if s is None else f"Linear({s[1]}, {s[0]})" for s in shapes) or "nenhuma nn.Linear"
+
+
+def not_sequential(label, found):
+    what = "um nn.Module próprio" if found == "custom" else found
+    return f"{label} devolveu {what}; esperado um nn.Sequential"
+
+
+def activation_after_output(label):
+    return f"{label} tem uma nn.ReLU depois da última nn.Linear; a camada de saída não tem ativação"
+
+
+def wrong_layers(label, found, expected):
+    return f"{label} tem os módulos ({_layers(found)}); esperado ({_layers(expected)})"
+
+
+def wrong_feature_chain(label, found, expected):
+    return f"{label} tem as camadas {_chain(found)}; esperado {_chain(expected)}"
+
+
+def wrong_parameter_count(label, found, expected):
+    return f"{label} tem {found} parâmetros; esperado {expected} (nn.Linear com viés em todas as camadas)"
+
+
+def initial_parameters_differ(label):
+    return (
+        f"depois de torch.manual_seed, {label} criou parâmetros iniciais diferentes dos da referência: crie as "
+        "camadas na ordem da rede, uma vez cada, e não fixe a semente dentro da função"
+    )
+
+
+def output_not_from_layers(label):
+    return f"{label} devolveu valores que não são os das suas camadas nn.Linear e nn.ReLU aplicadas em ordem"
+
+
+def batch_not_a_pair(label):
+    return f"cada lote de {label} deve ser um par (X_batch, y_batch) de tensores"
+
+
+def wrong_batch_shapes(label, x_shape, y_shape, n_features):
+    return (
+        f"{label} deu um lote com X_batch de forma {shape_str(x_shape)} e y_batch de forma {shape_str(y_shape)}; "
+        f"esperado (n, {n_features}) e (n, 1)"
+    )
+
+
+def batch_rows_not_from_X(label):
+    return f"os lotes de {label} trazem linhas que não estão em X: o carregador deve entregar os próprios exemplos"
+
+
+def pairs_broken(label):
+    return f"nos lotes de {label}, X[i] não vem acompanhado do seu y[i]: use TensorDataset(X, y)"
+
+
+def wrong_batch_sizes(label, found, expected):
+    sizes = ", ".join(str(n) for n in found)
+    return (
+        f"{label} deu lotes de tamanhos ({sizes}); esperado {len(expected)} lotes de até {max(expected)} exemplos, "
+        "o último menor, com o resto (sem descartá-lo)"
+    )
+
+
+def shuffled_without_shuffle(label):
+    return f"{label} mudou a ordem dos exemplos; sem shuffle, a ordem deve ser a original"
+
+
+def not_a_permutation(label):
+    return f"uma época de {label} não passa por todos os exemplos, cada um uma única vez"
+
+
+def not_shuffled(label):
+    return f"{label} não embaralhou os exemplos"
+
+
+def same_order_every_epoch(label):
+    return f"{label} repetiu a mesma ordem em duas épocas; com shuffle=True, cada época tem uma ordem nova"
+
+
+def same_seed_other_order(label):
+    return (
+        f"dois carregadores {label} deram ordens diferentes; com a mesma semente, a ordem deve ser a mesma: "
+        "generator=torch.Generator().manual_seed(seed)"
+    )
+
+
+def other_seed_same_order(label):
+    return f"{label} deu a mesma ordem que outra semente: a semente não chega ao gerador do DataLoader"
+
+
+def unseeded_order_fixed(label):
+    return (
+        f"{label}, sem seed, não seguiu o gerador global (a mesma ordem depois de torch.manual_seed com sementes "
+        "diferentes, ou ordens diferentes com a mesma): sem seed, nenhum gerador próprio"
+    )
+
+
+def global_rng_touched(label):
+    return (
+        f"{label} mexeu no gerador global do PyTorch: passe generator=torch.Generator().manual_seed(seed) ao "
+        "DataLoader e não chame torch.manual_seed"
+    )
+
+
+def missing_train_mode(label):
+    return (
+        f"{label}: as perdas diferem das da referência e conferem com um treino sem model.train(): chame "
+        "model.train() no início, pois o modelo pode chegar em modo de avaliação"
+    )
+
+
+def wrong_epoch_loss(label, mistake):
+    found = {
+        "last_batch": "é a perda do último lote",
+        "weighted_by_samples": "é a média das perdas pesada pelo tamanho dos lotes",
+    }[mistake]
+    return (
+        f"{label}: a perda de cada época {found}; esperado a média simples das perdas dos lotes, "
+        "total_loss / len(train_loader)"
+    )
+
+
+def first_epoch_loss_differs(label):
+    return (
+        f"{label}: a perda da primeira época já difere: em cada lote, loss = criterion(model(X_batch), y_batch), "
+        "loss.backward(), optimizer.step() e optimizer.zero_grad(), com o otimizador e a função de perda recebidos; "
+        "a perda da época é total_loss / len(train_loader)"
+    )
+
+
+def epoch_losses_diverge(label, epoch):
+    return (
+        f"{label}: as perdas divergem a partir da época {epoch}: em cada lote, loss.backward(), optimizer.step() e "
+        "optimizer.zero_grad()"
+    )
+
+
+def final_parameters_differ(label):
+    return (
+        f"{label}: as perdas conferem, mas os parâmetros finais do modelo não: dê optimizer.step() depois de "
+        "loss.backward() em todo lote, com o otimizador recebido"
+    )
+
+
+def evaluate_values_differ(label):
+    return (
+        f"{label} devolveu valores diferentes de aggregate_fn(torch.stack(metrics)), com metrics[i] = "
+        "metric_fn(y_pred, y_batch) no lote i: use as funções recebidas, lote a lote, na ordem do carregador"
+    )
+
+
+def not_in_eval_mode(label):
+    return (
+        f"{label} devolveu um resultado diferente do que devolve com o mesmo modelo em modo de avaliação: chame "
+        "model.eval() antes de avaliar (é assim que o nn.Dropout se desliga)"
+    )
+
+
+def model_changed(label):
+    return f"{label} alterou os parâmetros do modelo; avaliar não treina: nada de backward() ou optimizer.step()"
+
+
+def mean_of_batch_rmses(label):
+    return (
+        f"{label} devolveu a média dos RMSEs dos lotes, que não é o RMSE do conjunto: some os erros quadráticos de "
+        "todos os exemplos, divida pelo número de exemplos e tire a raiz"
+    )
+
+
+def unweighted_batch_mean(label):
+    return (
+        f"{label} devolveu a raiz da média simples dos MSEs dos lotes: o último lote, menor, pesa tanto quanto um "
+        "cheio; divida a soma dos erros quadráticos pelo número de exemplos (len(data_loader.dataset))"
+    )
+
+
+def not_dataset_rmse(label):
+    return (
+        f"{label} devolveu um valor diferente do RMSE sobre todos os exemplos: a raiz da soma dos erros quadráticos "
+        "dividida pelo número de exemplos"
+    )
+
+
+def not_model_and_losses(label):
+    return f"{label} não devolveu a tupla (model, losses)"
+
+
+def not_the_chapter_mlp(label, n_features):
+    return (
+        f"o modelo de {label} não é o MLP do capítulo: esperado build_mlp({n_features}, [50, 40]), "
+        f"com as camadas Linear({n_features}, 50), Linear(50, 40) e Linear(40, 1), todas com viés"
+    )
+
+
+def epoch_loss_at(label, epoch, found, expected):
+    return f"{label}: na época {epoch} a perda foi {decimal(found, 6)}; esperado {decimal(expected, 6)}"
+
+
+def fit_losses_differ(label, epoch):
+    return (
+        f"{label}: as perdas diferem das da referência a partir da época {epoch}: siga a ordem do enunciado "
+        "(torch.manual_seed(seed), build_mlp, make_loader com batch_size=128, shuffle=True e seed=seed, SGD com "
+        "taxa de aprendizado 0,1, nn.MSELoss(), train por 10 épocas) sem sortear mais nada"
+    )
+
+
+def test_rmse_not_computable(label):
+    return (
+        f"{label}: o RMSE de teste não pôde ser calculado a partir dos parâmetros do modelo (esperado o MLP de "
+        "build_mlp, com nn.Linear e nn.ReLU)"
+    )
+
+
+def training_diverged(label):
+    return (
+        f"{label}: o treino divergiu (o modelo prevê valores que não são finitos): confira a taxa de aprendizado "
+        "e o tamanho dos lotes do enunciado"
+    )
+
+
+def above_target_rmse(label, found, target):
+    return f"{label}: RMSE no conjunto de teste {decimal(found)}; meta ≤ {decimal(target, 2)}"
+
+
+def same_results_for_other_data(label):
+    return f"{label} devolve as mesmas perdas para dados diferentes: {HARD_CODED}"

@@ -39,6 +39,11 @@ import torch
 import torch.autograd.graph
 import torch.nn.functional
 import torch.optim
+import torch.utils.data
+import torch.utils.data._utils.collate
+import torch.utils.data._utils.fetch
+import torch.utils.data.dataloader
+import torch.utils.data.sampler
 
 _FunctionType = types.FunctionType
 _ModuleType = types.ModuleType
@@ -61,6 +66,11 @@ MODULES = [
     torch.optim,
     torch.cuda,
     torch.backends.mps,
+    # how a DataLoader yields its batches (mlp_regression)
+    torch.utils.data.dataloader,
+    torch.utils.data.sampler,
+    torch.utils.data._utils.fetch,
+    torch.utils.data._utils.collate,
 ]
 CLASSES = [
     torch.Tensor,
@@ -72,6 +82,20 @@ CLASSES = [
     torch.optim.SGD,
     json.encoder.JSONEncoder,
     json.decoder.JSONDecoder,
+    # the networks, optimizers and loaders the mlp_regression probes build and iterate
+    torch.nn.Sequential,
+    torch.nn.ReLU,
+    torch.nn.Dropout,
+    torch.nn.L1Loss,
+    torch.optim.Adam,
+    torch.utils.data.DataLoader,
+    torch.utils.data.dataloader._BaseDataLoaderIter,
+    torch.utils.data.dataloader._SingleProcessDataLoaderIter,
+    torch.utils.data.TensorDataset,
+    torch.utils.data.RandomSampler,
+    torch.utils.data.SequentialSampler,
+    torch.utils.data.BatchSampler,
+    torch.utils.data._utils.fetch._MapDatasetFetcher,
 ]
 SYS_HOOKS = ("displayhook", "excepthook", "unraisablehook", "breakpointhook")
 IMPORT_STATE = ("meta_path", "path_hooks", "path")

@@ -341,18 +341,6 @@ WRONG = [
 
 CORRECT = [
     ("solution", cell(TRAIN_BGD, FIT_LINEAR, PREDICT)),
-    (
-        "predict_switches_to_eval_mode",  # the mode is not a parameter: predict may call model.eval()
-        cell(
-            TRAIN_BGD,
-            FIT_LINEAR,
-            """
-        def predict(model, X):
-            model.eval()
-            with torch.set_grad_enabled(False):
-                return model(X)
-        """,
-        ),
     ),
     (
         "set_to_none_functional_inference_mode",
