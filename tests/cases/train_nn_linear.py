@@ -341,7 +341,6 @@ WRONG = [
 
 CORRECT = [
     ("solution", cell(TRAIN_BGD, FIT_LINEAR, PREDICT)),
-    ),
     (
         "set_to_none_functional_inference_mode",
         cell(
