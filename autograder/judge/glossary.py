@@ -73,6 +73,59 @@ def not_python_float(label, found):
     return f"{label} devolveu {found}; esperado um float do Python"
 
 
+def wrong_number(label, what, feminine=False):
+    """`square_and_grad(2.0) devolveu f(x0) errado`: a number that is wrong or not a number at all."""
+    return f"{label} devolveu {what} (ou não {'numérica' if feminine else 'numérico'})"
+
+
+def not_a_str(label, expected):
+    return f'{label} devolveu um valor que não é str; esperado "{expected}"'
+
+
+def wrong_choice(label, found, expected):
+    """A str among a few (``found``: one of them, or None for any other text)."""
+    shown = f'"{found}"' if type(found) is str else "outro texto"
+    return f'{label} devolveu {shown}; esperado "{expected}"'
+
+
+def availability(cuda, mps):
+    """The simulated machine, as a label says it: `com CUDA disponível e MPS indisponível`."""
+    say = lambda ok: "disponível" if ok else "indisponível"
+    return f"com CUDA {say(cuda)} e MPS {say(mps)}"
+
+
+def not_a_pair(label, found_kind, expected):
+    found = found_kind if found_kind in ("tuple", "list") else "outro tipo"
+    return f"{label} devolveu {found} que não é um par; esperado {expected}"
+
+
+def part_of(label, name):
+    """One part of a call's result, as labels name it: `train_linear_bgd(...): w`."""
+    return f"{label}: {name}"
+
+
+def not_the_tuple(label, expected):
+    """`fit_linear(...) não devolveu a tupla (model, losses)`."""
+    return f"{label} não devolveu a tupla {expected}"
+
+
+def not_n_tensors(label, n, names):
+    return f"{label} não devolveu {n} tensores {names}"
+
+
+def item_not_tensor(label, name):
+    return f"{label}: a saída de {name} não é um torch.Tensor"
+
+
+def not_module_type(label, expected):
+    """`{label}: model não é um nn.Linear` (a subclass, a container or anything else)."""
+    return f"{label} não é um {expected}"
+
+
+def without_bias(label):
+    return f"{label}: o nn.Linear foi criado sem bias"
+
+
 # --------------------------------------------------------------------------- properties of a tensor
 
 
@@ -105,6 +158,97 @@ def modified_input(label, what):
 
 def attached_to_graph(label):
     return f"{label} devolveu um tensor ligado ao grafo; calcule dentro de torch.no_grad()"
+
+
+def detached_from_graph(label):
+    return f"{label} devolveu um tensor sem grad_fn: o resultado foi desconectado do grafo"
+
+
+def wrong_requires_grad(label, verb="devolveu"):
+    """`{label}: w tem requires_grad=False; esperado True`."""
+    return f"{label} {verb} requires_grad=False; esperado True"
+
+
+def not_a_leaf(label, hint):
+    """`{label}: w não é folha do grafo (atualize dentro de torch.no_grad(), sem reatribuir)`."""
+    return f"{label} não é folha do grafo ({hint})"
+
+
+def returned_not_a_leaf(label, name, hint):
+    return f"{label} devolveu um {name} que não é folha do grafo ({hint})"
+
+
+def grad_not_zero(label, name):
+    return f"{label} devolveu {name} com .grad diferente de zero; zere o gradiente a cada passo"
+
+
+def grad_not_reset_each_epoch(label, name):
+    return f"{label}: {name}.grad não foi zerado ao final de cada época"
+
+
+def wrong_final_value(label, name, formula):
+    return f"{label} devolveu um {name} final diferente de {formula}"
+
+
+def not_the_result(label, what):
+    """Only a real answer earns the side checks: `gram_on(...) não devolveu M @ M.T`."""
+    return f"{label} não devolveu {what}"
+
+
+def shapes_differ_from_inputs(label):
+    return f"{label}: as saídas não têm as formas das entradas"
+
+
+def model_changed(label):
+    return f"{label} alterou os parâmetros do modelo"
+
+
+def missing_values(label, what):
+    return f"{label}: {what} sem valores"
+
+
+def parameters_missing(label):
+    return f"{label}: parâmetros do modelo ausentes"
+
+
+def backward_not_run(label):
+    return f"{label}: não foi possível chamar backward()"
+
+
+def backward_raised(label):
+    return f"backward() em {label} levantou um erro; esperado que funcionasse"
+
+
+def grad_is_none(label, expected):
+    return f"depois de backward() em {label}, t.grad é None; esperado {expected}"
+
+
+def wrong_grad(label, expected):
+    return f"depois de backward() em {label}, t.grad é diferente de {expected}"
+
+
+def given_code_edited(name, behaviour, where):
+    """The locked, given code was redefined: `z_buggy foi alterada: ela deve continuar ...`."""
+    return f"{name} foi alterada: ela deve continuar {behaviour}; corrija em {where}"
+
+
+def own_statistics(label):
+    return (
+        f"{label}: cada conjunto foi padronizado com as próprias estatísticas; use a média e o desvio de X_train "
+        "em todos"
+    )
+
+
+def biased_std(label):
+    return f"{label}: o desvio padrão usado é o enviesado (unbiased=False); use o padrão do torch (não enviesado)"
+
+
+def not_standardized(label):
+    return f"{label}: os valores não correspondem a (X - média de X_train) / desvio de X_train, coluna a coluna"
+
+
+def incorrect_values(label):
+    return f"{label}: valores incorretos"
 
 
 # --------------------------------------------------------------------------- training
@@ -145,7 +289,21 @@ def trajectory_at(label, epoch, found, expected):
 
 
 def above_target(label, metric, found, target, where="depois do treino"):
-    return f"{label}: {metric} {found:.4f} {where}; meta ≤ {target:.2f}"
+    where = f" {where}" if where else ""
+    return f"{label}: {metric} {found:.4f}{where}; meta ≤ {target:.2f}"
+
+
+def final_parameters_differ(label):
+    return f"{label}: os losses conferem, mas w e b finais não (atualize depois de calcular a loss da época)"
+
+
+def final_weights_differ(label):
+    return f"{label}: os pesos finais do modelo diferem; dê optimizer.step() depois de backward() em toda época"
+
+
+def same_results(name, what):
+    """The gate on hard-coded output: the same results for different data."""
+    return f"{name} devolve os mesmos {what} para dados diferentes: {HARD_CODED}"
 
 
 # --------------------------------------------------------------------------- why a probe stopped

@@ -45,6 +45,7 @@ _DEVICES = {
 }
 _EXCEPTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 _MODULE_TYPE = re.compile(r"^nn\.[A-Za-z0-9_]{1,40}$|^custom$")
+_KIND = re.compile(r"^[a-z]{1,20}$")
 
 
 def _need(cond):
@@ -154,6 +155,10 @@ class SeenModule:
         """The types of the children, in order."""
         return [child.type if child is not None else None for _, child in self.children]
 
+    def parameter(self, name):
+        """One of its own parameters (SeenTensor), or None when it has none of that name (e.g. bias=False)."""
+        return dict(self.parameters).get(name)
+
 
 def parse_module(d, depth=0):
     _need(type(d) is dict and d.get("kind") == "module" and depth <= 8)
@@ -172,6 +177,22 @@ def parse_module(d, depth=0):
         child = None if item[1].get("kind") == "none" else parse_module(item[1], depth + 1)
         parsed_children.append((item[0], child))
     return SeenModule(kind, training, tuple(parsed_params), tuple(parsed_children))
+
+
+@dataclass(frozen=True)
+class SeenBackward:
+    """What happened when the probe called backward() on a result: it ran (and the input's .grad), or raised."""
+
+    ok: bool
+    exception: str | None = None  # a built-in exception's name, when it raised
+    t: SeenTensor | None = None  # the input the gradient flows to, after backward()
+
+
+def parse_backward(d):
+    _need(type(d) is dict)
+    if _bool(d.get("ok")):
+        return SeenBackward(True, t=parse_tensor(d.get("t")))
+    return SeenBackward(False, exception=_str(d.get("exception"), _EXCEPTION))
 
 
 def describe(d):
@@ -213,6 +234,27 @@ class Seen:
         _need(type(d) is dict)
         return _bool(d.get(field))
 
+    def kind(self, d):
+        """What kind of object a description is ("tensor", "tuple", "float"...)."""
+        _need(type(d) is dict)
+        return _str(d.get("kind"), _KIND)
+
+    def text(self, key, label, message):
+        """A str result: its value when the probe reported it (one of the expected words), else None.
+
+        Fail with ``message`` when the result is not a str."""
+        d = self.result(key, label)
+        expect(d["kind"] == "str", message)
+        value = d.get("value")
+        _need(value is None or (type(value) is str and len(value) <= 40))
+        return value
+
+    def backward(self, key, label, field="backward"):
+        """The probe's backward() run on a result (SeenBackward), or None when it did not run one."""
+        d = self.raw(key, label)
+        _need(type(d) is dict)
+        return None if field not in d else parse_backward(d[field])
+
     def tensor(self, key, label, field=None):
         """An exact torch.Tensor result, or Fail naming what came instead."""
         d = self.result(key, label, field)
@@ -222,12 +264,13 @@ class Seen:
         )
         return parse_tensor(d)
 
-    def tensor_from(self, d, label):
-        """An exact torch.Tensor inside an already-fetched result (tuple item, field)."""
+    def tensor_from(self, d, label, message=None):
+        """An exact torch.Tensor inside an already-fetched result (tuple item, field); else Fail with ``message``
+        (by default: what came instead)."""
         _need(type(d) is dict)
         expect(
             d.get("kind") == "tensor" and d.get("exact_type") is True,
-            glossary.returned_instead(label, describe(d), "torch.Tensor", verb="é"),
+            message or glossary.returned_instead(label, describe(d), "torch.Tensor", verb="é"),
         )
         return parse_tensor(d)
 
@@ -241,9 +284,13 @@ class Seen:
         )
         return items
 
-    def module(self, d, label):
-        """An nn.Module result (any module: its exact type is in .type), or Fail naming what came instead."""
+    def module(self, d, label, exact=None):
+        """An nn.Module result (its exact type is in .type), or Fail naming what came instead.
+
+        ``exact``: the torch.nn type it must be ("nn.Linear"); a subclass or any other module fails."""
         d = self.described(d, label)
+        if exact is not None:
+            expect(d["kind"] == "module" and d.get("type") == exact, glossary.not_module_type(label, exact))
         expect(d["kind"] == "module", glossary.returned_instead(label, describe(d), "um nn.Module"))
         return parse_module(d)
 
@@ -257,6 +304,12 @@ class Seen:
     def number(self, d):
         """The value of a Python float (or int) description, or None for anything else."""
         if type(d) is dict and d.get("kind") in ("float", "int"):
+            return _number(d.get("value"))
+        return None
+
+    def float_value(self, d):
+        """The value of a Python float description, or None for anything else."""
+        if type(d) is dict and d.get("kind") == "float":
             return _number(d.get("value"))
         return None
 

@@ -1,6 +1,8 @@
 """Exercise 3, `autograd_descent`: square_and_grad and descend on f(x) = x**2."""
 
-from ...judge import check, close, expect
+import numpy as np
+
+from ...judge import check, close, expect, expect_requires_grad, expect_shape, glossary, grad_is_reset, matches
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
@@ -45,31 +47,18 @@ def draw(rng):
 def _pair(seen, i, x0):
     label = f"square_and_grad({x0})"
     d = seen.result(f"square_and_grad/{i}", label)
-    expect(
-        d["kind"] in ("tuple", "list") and d.get("length") == 2 and len(d.get("items", [])) == 2,
-        f"{label} devolveu {d['kind'] if d['kind'] in ('tuple', 'list') else 'outro tipo'} que não é um par; "
-        "esperado (f, df)",
-    )
-    return label, d["items"]
+    return label, seen.sequence(d, label, 2, glossary.not_a_pair(label, seen.kind(d), "(f, df)"))
 
 
 @check(0.75, values=True)
 def check_square_and_grad_values(seen, inputs):
     for i, x0 in enumerate(inputs["square_and_grad"]):
         label, (f, df) = _pair(seen, i, x0)
-        values = []
-        for item in (f, df):
-            if type(item) is dict and item.get("kind") == "tensor" and item.get("exact_type"):
-                values.append(None)
-            else:
-                values.append(seen.python_float(item, label) if item.get("kind") == "float" else None)
+        f, df = seen.float_value(f), seen.float_value(df)
+        expect(f is not None and close(f, x0**2, rtol=1e-5), glossary.wrong_number(label, "f(x0) errado"))
         expect(
-            values[0] is not None and close(values[0], x0**2, rtol=1e-5),
-            f"{label} devolveu f(x0) errado (ou não numérico)",
-        )
-        expect(
-            values[1] is not None and close(values[1], 2 * x0, rtol=1e-5),
-            f"{label} devolveu uma derivada errada (ou não numérica)",
+            df is not None and close(df, 2 * x0, rtol=1e-5),
+            glossary.wrong_number(label, "uma derivada errada", feminine=True),
         )
 
 
@@ -91,10 +80,10 @@ def _descend(seen, i, args):
 def check_descend_values(seen, inputs):
     for i, args in enumerate(inputs["descend"]):
         label, x = _descend(seen, i, args)
-        expect(x.shape in ((), (1,)), f"{label} devolveu forma {x.shape}; esperado um tensor escalar")
+        expect_shape(x, (), label, also=[(1,)], expected_text="um tensor escalar")
         expect(
-            x.values is not None and close(x.values.reshape(()), descend_closed_form(*args), rtol=1e-4, atol=1e-6),
-            f"{label} devolveu um x final diferente de x0 * (1 - 2*lr)**n_iter",
+            matches(x, np.reshape(descend_closed_form(*args), x.shape), rtol=1e-4, atol=1e-6),
+            glossary.wrong_final_value(label, "x", "x0 * (1 - 2*lr)**n_iter"),
         )
 
 
@@ -102,13 +91,9 @@ def check_descend_values(seen, inputs):
 def check_descend_returns_leaf_with_grad_reset(seen, inputs):
     for i, args in enumerate(inputs["descend"]):
         label, x = _descend(seen, i, args)
-        expect(x.requires_grad, f"{label} devolveu um x com requires_grad=False; esperado True")
-        expect(x.is_leaf, f"{label} devolveu um x que não é folha do grafo (atualize x dentro de torch.no_grad())")
-        g = x.grad
-        expect(
-            g is None or (g.values is not None and not g.values.any()),
-            f"{label} devolveu x com .grad diferente de zero; zere o gradiente a cada passo",
-        )
+        expect_requires_grad(x, label, verb="devolveu um x com")
+        expect(x.is_leaf, glossary.returned_not_a_leaf(label, "x", "atualize x dentro de torch.no_grad()"))
+        expect(grad_is_reset(x), glossary.grad_not_zero(label, "x"))
 
 
 CHECKS = [

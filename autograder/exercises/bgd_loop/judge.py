@@ -9,15 +9,19 @@ from ... import data
 from ...judge import (
     Fail,
     check,
-    close,
     decode,
     encode,
     expect,
+    expect_dtype,
     expect_python_floats,
+    expect_requires_grad,
+    expect_shape,
     expect_trajectory,
+    glossary,
+    grad_is_reset,
     loss_values,
+    matches,
     same_losses,
-    shape_str,
 )
 from ...judge.draws import synthetic_regression as _synthetic
 
@@ -91,16 +95,12 @@ def _label(run):
 
 
 def _output(seen, run):
-    """(w, b, losses description) of one run."""
+    """(label, w, b, losses description) of one run."""
     label = _label(run)
     d = seen.result(f"train_linear_bgd/{run['name']}", label)
-    expect(
-        d["kind"] in ("tuple", "list") and d.get("length") == 3 and type(d.get("items")) is list,
-        f"{label} não devolveu a tupla (w, b, losses)",
-    )
-    w_d, b_d, losses = d["items"]
-    w = seen.tensor_from(w_d, f"{label}: w")
-    b = seen.tensor_from(b_d, f"{label}: b")
+    w_d, b_d, losses = seen.sequence(d, label, 3, glossary.not_the_tuple(label, "(w, b, losses)"))
+    w = seen.tensor_from(w_d, glossary.part_of(label, "w"))
+    b = seen.tensor_from(b_d, glossary.part_of(label, "b"))
     return label, w, b, losses
 
 
@@ -110,12 +110,11 @@ def check_bgd_parameters_are_leaves(seen, inputs):
         label, w, b, _ = _output(seen, run)
         k = run["X"]["shape"][1]
         for name, t, shape in (("w", w, (k, 1)), ("b", b, ())):
-            expect(t.shape == shape, f"{label}: {name} tem forma {shape_str(t.shape)}; esperado {shape_str(shape)}")
-            expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
-            expect(t.requires_grad, f"{label}: {name} tem requires_grad=False; esperado True")
-            expect(
-                t.is_leaf, f"{label}: {name} não é folha do grafo (atualize dentro de torch.no_grad(), sem reatribuir)"
-            )
+            part = glossary.part_of(label, name)
+            expect_shape(t, shape, part, verb="tem")
+            expect_dtype(t, "torch.float32", part, verb="tem")
+            expect_requires_grad(t, part, verb="tem")
+            expect(t.is_leaf, glossary.not_a_leaf(part, "atualize dentro de torch.no_grad(), sem reatribuir"))
 
 
 @check(0.5)
@@ -123,11 +122,7 @@ def check_bgd_gradients_reset(seen, inputs):
     for run in inputs["runs"]:
         label, w, b, _ = _output(seen, run)
         for name, t in (("w", w), ("b", b)):
-            g = t.grad
-            expect(
-                g is None or (g.values is not None and not g.values.any()),
-                f"{label}: {name}.grad não foi zerado ao final de cada época",
-            )
+            expect(grad_is_reset(t), glossary.grad_not_reset_each_epoch(label, name))
 
 
 @check(0.5)
@@ -152,10 +147,8 @@ def check_bgd_hidden_trajectory(seen, inputs):
         ref_w, ref_b, ref_losses = reference_run(run)
         expect_trajectory(loss_values(seen, losses, label, run["n_epochs"]), ref_losses, label, show_values=False)
         expect(
-            w.values is not None
-            and close(w.values, ref_w, rtol=1e-3, atol=1e-5)
-            and close(b.values, ref_b, rtol=1e-3, atol=1e-5),
-            f"{label}: os losses conferem, mas w e b finais não (atualize depois de calcular a loss da época)",
+            matches(w, ref_w, rtol=1e-3, atol=1e-5) and matches(b, ref_b, rtol=1e-3, atol=1e-5),
+            glossary.final_parameters_differ(label),
         )
 
 
@@ -164,13 +157,13 @@ def check_bgd_housing_reaches_target_mse(seen, inputs):
     run = inputs["runs"][0]
     label, w, b, _ = _output(seen, run)
     X_train, _, y_train, _ = data.housing_standardized()
-    expect(w.values is not None and b.values is not None, f"{label}: w e b sem valores")
+    expect(w.values is not None and b.values is not None, glossary.missing_values(label, "w e b"))
     k = run["X"]["shape"][1]
     # Judge only well-shaped parameters: a (k,) or (1, k) w would crash or broadcast to (N, N).
-    expect(w.shape == (k, 1), f"{label}: w tem forma {shape_str(w.shape)}; esperado {shape_str((k, 1))}")
-    expect(b.values.size == 1, f"{label}: b tem forma {shape_str(b.shape)}; esperado ()")
+    expect_shape(w, (k, 1), glossary.part_of(label, "w"), verb="tem")
+    expect(b.values.size == 1, glossary.wrong_shape(glossary.part_of(label, "b"), b.shape, (), verb="tem"))
     mse = float(np.mean((X_train.astype(np.float64) @ w.values + b.values.reshape(()) - y_train) ** 2))
-    expect(mse <= TARGET_TRAIN_MSE, f"{label}: MSE de treino {mse:.4f} depois do treino; meta ≤ {TARGET_TRAIN_MSE:.2f}")
+    expect(mse <= TARGET_TRAIN_MSE, glossary.above_target(label, "MSE de treino", mse, TARGET_TRAIN_MSE))
 
 
 @check(0, gate=True)
@@ -189,8 +182,7 @@ def check_bgd_results_depend_on_inputs(seen, inputs):
         k = run["X"]["shape"][1]
         expect(
             not same_losses(seen, losses, housing_losses) and (w.shape == (k, 1) or k == 8),
-            "train_linear_bgd devolve os mesmos resultados para dados diferentes: resultados fixos no código "
-            "não valem pontos",
+            glossary.same_results("train_linear_bgd", "resultados"),
         )
 
 

@@ -5,7 +5,19 @@ without a GPU, placement is checked on the `meta` device, which has shapes and
 dtypes but no data, so a hard-coded "cuda" or "cpu" shows.
 """
 
-from ...judge import check, close, decode, encode, expect, shape_str
+from ...judge import (
+    check,
+    decode,
+    encode,
+    expect,
+    expect_device,
+    expect_dtype,
+    expect_shape,
+    expect_unchanged,
+    expect_values,
+    glossary,
+    shape_str,
+)
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
@@ -44,22 +56,14 @@ def draw(rng):
     return {"scenarios": [list(s) for s in SCENARIOS], "matrices": matrices}
 
 
-def _scenario(cuda, mps):
-    say = lambda ok: "disponível" if ok else "indisponível"  # noqa: E731
-    return f"com CUDA {say(cuda)} e MPS {say(mps)}"
-
-
 def _pick_device_check(cuda, mps):
     expected = pick_device(cuda, mps)
 
     @check(0.25, values=True)
     def check_pick_device(seen, inputs):
         label = "pick_device()"
-        d = seen.result(f"pick_device/{int(cuda)}{int(mps)}", label)
-        expect(d["kind"] == "str", f'{label} devolveu um valor que não é str; esperado "{expected}"')
-        found = d.get("value")
-        shown = f'"{found}"' if type(found) is str else "outro texto"
-        expect(found == expected, f'{label} {_scenario(cuda, mps)} devolveu {shown}; esperado "{expected}"')
+        found = seen.text(f"pick_device/{int(cuda)}{int(mps)}", label, glossary.not_a_str(label, expected))
+        expect(found == expected, glossary.wrong_choice(f"{label} {glossary.availability(cuda, mps)}", found, expected))
 
     check_pick_device.__name__ = f"check_pick_device_cuda_{int(cuda)}_mps_{int(mps)}"
     return check_pick_device
@@ -70,8 +74,14 @@ def _gram_label(spec, device):
 
 
 def _devices(seen):
-    real = seen.raw("real_cuda", "gram_on")
-    return ["cpu", "meta"] + (["cuda"] if type(real) is dict and real.get("value") is True else [])
+    real_cuda = seen.flag("real_cuda", "value", "gram_on")
+    return ["cpu", "meta"] + (["cuda"] if real_cuda else [])
+
+
+def _gram(seen, i, spec, device):
+    """(label, result, n) of one gram_on call: n is M's number of rows, so the result is (n, n)."""
+    label = _gram_label(spec, device)
+    return label, seen.tensor(f"gram_on/{i}/{device}", label, "result"), spec["shape"][0]
 
 
 @check(0.75, values=True)
@@ -79,45 +89,32 @@ def check_gram_on_values(seen, inputs):
     for i, spec in enumerate(inputs["matrices"]):
         M = decode(spec)
         for device in [d for d in _devices(seen) if d != "meta"]:
-            label = _gram_label(spec, device)
-            t = seen.tensor(f"gram_on/{i}/{device}", label, "result")
-            expect(
-                t.shape == (M.shape[0], M.shape[0]),
-                f"{label} devolveu forma {shape_str(t.shape)}; esperado {shape_str((M.shape[0], M.shape[0]))}",
-            )
-            expect(
-                t.dtype == f"torch.{spec['dtype']}",
-                f"{label} devolveu dtype {t.dtype}; esperado o dtype de M (torch.{spec['dtype']})",
-            )
+            label, t, n = _gram(seen, i, spec, device)
+            expect_shape(t, (n, n), label)
+            dtype = f"torch.{spec['dtype']}"
+            expect_dtype(t, dtype, label, expected_text=f"o dtype de M ({dtype})")
             if t.values is not None:  # CUDA results report no values: their device is what counts
-                expect(
-                    close(t.values, gram(M), rtol=1e-4, atol=1e-5), f"{label} devolveu valores diferentes de M @ M.T"
-                )
+                expect_values(t, gram(M), label, "de M @ M.T", rtol=1e-4, atol=1e-5)
 
 
 @check(0.75)
 def check_gram_on_result_device(seen, inputs):
     for i, spec in enumerate(inputs["matrices"]):
         for device in _devices(seen):
-            label = _gram_label(spec, device)
-            t = seen.tensor(f"gram_on/{i}/{device}", label, "result")
-            expect(t.device == device, f"{label} devolveu um tensor no dispositivo {t.device}; esperado {device}")
-            n = spec["shape"][0]
-            expect(t.shape == (n, n), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, {n})")
+            label, t, n = _gram(seen, i, spec, device)
+            expect_device(t, device, label)
+            expect_shape(t, (n, n), label)
 
 
 @check(0.5)
 def check_gram_on_leaves_input_unchanged(seen, inputs):
     for i, spec in enumerate(inputs["matrices"]):
         for device in _devices(seen):
-            label = _gram_label(spec, device)
-            t = seen.tensor(f"gram_on/{i}/{device}", label, "result")
-            n = spec["shape"][0]
+            label, t, n = _gram(seen, i, spec, device)
             # only a real answer earns this: returning M untouched is not M @ M.T
-            expect(t.shape == (n, n) and t.device == device, f"{label} não devolveu M @ M.T")
-            expect(
-                seen.flag(f"gram_on/{i}/{device}", "input_unchanged", label),
-                f"{label} modificou M (valores ou dispositivo); M deve ficar como estava",
+            expect(t.shape == (n, n) and t.device == device, glossary.not_the_result(label, "M @ M.T"))
+            expect_unchanged(
+                seen, f"gram_on/{i}/{device}", label, "M (valores ou dispositivo); M deve ficar como estava"
             )
 
 

@@ -10,14 +10,18 @@ from ... import data
 from ...judge import (
     Fail,
     check,
-    close,
     decode,
     encode,
     expect,
+    expect_dtype,
+    expect_no_graph,
     expect_python_floats,
+    expect_shape,
     expect_trajectory,
+    expect_values,
+    glossary,
     loss_values,
-    parse_tensor,
+    matches,
     same_losses,
     shape_str,
 )
@@ -132,30 +136,22 @@ def _fit(seen, run):
     """(label, weight, bias, losses description) of one fit_linear call."""
     label = _fit_label(run)
     d = seen.result(f"fit_linear/{run['name']}", label)
-    expect(
-        d["kind"] in ("tuple", "list") and d.get("length") == 2 and type(d.get("items")) is list,
-        f"{label} não devolveu a tupla (model, losses)",
-    )
-    model, losses = d["items"]
-    expect(
-        type(model) is dict and model.get("kind") == "module" and model.get("exact_linear") is True,
-        f"{label}: model não é um nn.Linear",
-    )
-    expect(model.get("bias") is not None, f"{label}: o nn.Linear foi criado sem bias")
-    return label, parse_tensor(model.get("weight")), parse_tensor(model.get("bias")), losses
+    model, losses = seen.sequence(d, label, 2, glossary.not_the_tuple(label, "(model, losses)"))
+    model = seen.module(model, glossary.part_of(label, "model"), exact="nn.Linear")
+    expect(model.parameter("bias") is not None, glossary.without_bias(label))
+    return label, model.parameter("weight"), model.parameter("bias"), losses
 
 
 @check(0.5)
 def check_fit_linear_returns_linear_8_1(seen, inputs):
     run = inputs["fit_linear"][0]
     label, weight, bias, _ = _fit(seen, run)
-    expect(
-        weight.shape == (1, 8),
-        f"{label}: weight tem forma {shape_str(weight.shape)}; esperado (1, 8) (nn.Linear(8, 1))",
+    expect_shape(
+        weight, (1, 8), glossary.part_of(label, "weight"), verb="tem", expected_text="(1, 8) (nn.Linear(8, 1))"
     )
-    expect(bias.shape == (1,), f"{label}: bias tem forma {shape_str(bias.shape)}; esperado (1,)")
+    expect_shape(bias, (1,), glossary.part_of(label, "bias"), verb="tem")
     for name, t in (("weight", weight), ("bias", bias)):
-        expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
+        expect_dtype(t, "torch.float32", glossary.part_of(label, name), verb="tem")
 
 
 @check(1.0, values=True)
@@ -173,10 +169,10 @@ def check_fit_linear_reaches_target_test_mse(seen, inputs):
     _, X_test, _, y_test = data.housing_standardized()
     expect(
         weight.values is not None and weight.shape == (1, 8) and bias.values is not None and bias.shape == (1,),
-        f"{label}: parâmetros do modelo ausentes",
+        glossary.parameters_missing(label),
     )
     mse = float(np.mean((X_test.astype(np.float64) @ weight.values.T + bias.values - y_test) ** 2))
-    expect(mse <= TARGET_TEST_MSE, f"{label}: MSE no conjunto de teste {mse:.4f}; meta ≤ {TARGET_TEST_MSE:.2f}")
+    expect(mse <= TARGET_TEST_MSE, glossary.above_target(label, "MSE no conjunto de teste", mse, TARGET_TEST_MSE, None))
 
 
 @check(0.5, values=True)
@@ -192,8 +188,6 @@ def check_fit_linear_uses_its_arguments(seen, inputs):
 def check_train_bgd_follows_reference(seen, inputs):
     for i, run in enumerate(inputs["train_bgd"]):
         label = f"train_bgd com um modelo, otimizador (lr={run['lr']}) e dados ocultos, {run['n_epochs']} épocas"
-        record = seen.raw(f"train_bgd/{i}", label)
-        expect(type(record) is dict, f"{label}: sem resultado")
         losses = seen.result(f"train_bgd/{i}", label, "losses")
         model = _linear(run["model"])
         optimizer = torch.optim.SGD(model.parameters(), lr=run["lr"])
@@ -202,33 +196,24 @@ def check_train_bgd_follows_reference(seen, inputs):
             loss_values(seen, losses, label, run["n_epochs"]), np.array(expected), label, show_values=False
         )
         expect_python_floats(seen, losses, label)
-        final = record.get("model")
-        expect(type(final) is dict and final.get("kind") == "module", f"{label}: modelo ilegível")
-        w = parse_tensor(final.get("weight"))
+        final = seen.module(seen.result(f"train_bgd/{i}", label, "model"), label)
         expect(
-            w.values is not None and close(w.values, model.weight.detach().numpy(), rtol=1e-3, atol=1e-5),
-            f"{label}: os pesos finais do modelo diferem; dê optimizer.step() depois de backward() em toda época",
+            matches(final.parameter("weight"), model.weight.detach().numpy(), rtol=1e-3, atol=1e-5),
+            glossary.final_weights_differ(label),
         )
 
 
 @check(0.75, values=True)
 def check_predict_without_graph(seen, inputs):
     for i, run in enumerate(inputs["predict"]):
-        n = run["X"]["shape"][0]
         label = f"predict(model, X) com X de forma {shape_str(run['X']['shape'])}"
         t = seen.tensor(f"predict/{i}", label, "result")
-        expect(t.shape == (n, 1), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, 1)")
-        expect(
-            not t.has_grad_fn and not t.requires_grad,
-            f"{label} devolveu um tensor ligado ao grafo; calcule dentro de torch.no_grad()",
-        )
+        expect_shape(t, (run["X"]["shape"][0], 1), label)
+        expect_no_graph(t, label)
         with torch.no_grad():
             expected = _linear(run["model"])(_tensor(run["X"])).numpy()
-        expect(
-            t.values is not None and close(t.values, expected, rtol=1e-5, atol=1e-6),
-            f"{label} devolveu valores diferentes de model(X)",
-        )
-        expect(seen.flag(f"predict/{i}", "model_unchanged", label), f"{label} alterou os parâmetros do modelo")
+        expect_values(t, expected, label, "de model(X)")
+        expect(seen.flag(f"predict/{i}", "model_unchanged", label), glossary.model_changed(label))
 
 
 @check(0, gate=True)
@@ -239,10 +224,7 @@ def check_fit_linear_results_depend_on_inputs(seen, inputs):
         _, _, _, hidden_losses = _fit(seen, inputs["fit_linear"][1])
     except Fail:
         return
-    expect(
-        not same_losses(seen, hidden_losses, housing_losses),
-        "fit_linear devolve os mesmos losses para dados diferentes: resultados fixos no código não valem pontos",
-    )
+    expect(not same_losses(seen, hidden_losses, housing_losses), glossary.same_results("fit_linear", "losses"))
 
 
 CHECKS = [

@@ -24,6 +24,11 @@ def _linear_from(spec):
     return model
 
 
+def _parameters(model):
+    """The model's parameters as the probe describes them; its train/eval mode is not one of them."""
+    return value(model)["parameters"]
+
+
 def probe(ns, inputs):
     for run in inputs["fit_linear"]:
         X, y = as_tensor(run["X"]), as_tensor(run["y"])
@@ -38,7 +43,7 @@ def probe(ns, inputs):
         yield f"train_bgd/{i}", {"losses": obs, "model": value(model)}
     for i, run in enumerate(inputs["predict"]):
         model = _linear_from(run["model"])
-        before = value(model)
+        before = _parameters(model)
         X = as_tensor(run["X"])
         _, obs = observe_call(ns, "predict", model, X)
-        yield f"predict/{i}", {"result": obs, "model_unchanged": value(model) == before}
+        yield f"predict/{i}", {"result": obs, "model_unchanged": _parameters(model) == before}
