@@ -6,6 +6,8 @@ expect_shape(t, spec["shape"], label, expected_text="a mesma forma de a")
 expect_values(t, expected, label, "dos de a", rtol=1e-6, atol=0)
 """
 
+import numpy as np
+
 from . import glossary
 from .errors import expect
 from .seen import close
@@ -27,9 +29,14 @@ def expect_device(t, expected, label):
     expect(t.device == expected, glossary.wrong_device(label, t.device, expected))
 
 
-def matches(t, expected, rtol=1e-5, atol=1e-6):
-    """Whether a tensor's values (or an array) are close to ``expected``; False when no values came."""
+def matches(t, expected, rtol=1e-5, atol=1e-6, ignore_shape=False):
+    """Whether a tensor's values (or an array) are close to ``expected``; False when no values came.
+
+    ``ignore_shape``: compare the numbers only, when there are as many (a bias of shape (1,) against one of
+    shape ()), for checks of values whose shape another check judges."""
     values = getattr(t, "values", t)
+    if values is not None and ignore_shape and np.size(values) == np.size(expected):
+        values = np.reshape(values, np.shape(expected))
     return values is not None and close(values, expected, rtol=rtol, atol=atol)
 
 

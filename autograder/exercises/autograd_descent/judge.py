@@ -2,13 +2,22 @@
 
 import numpy as np
 
-from ...judge import check, close, expect, expect_requires_grad, expect_shape, glossary, grad_is_reset, matches
+from ...judge import Fail, check, close, expect, expect_requires_grad, expect_shape, glossary, grad_is_reset, matches
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 
 def descend_closed_form(x0, lr, n_iter):
     return x0 * (1 - 2 * lr) ** n_iter
+
+
+def descend_without_zeroing(x0, lr, n_iter):
+    """The typical mistake, to name it in feedback: backward() adds each step's gradient to the last ones."""
+    x, grad = x0, 0.0
+    for _ in range(n_iter):
+        grad += 2 * x
+        x -= lr * grad
+    return x
 
 
 def square_and_grad(x0):
@@ -47,18 +56,18 @@ def draw(rng):
 def _pair(seen, i, x0):
     label = f"square_and_grad({x0})"
     d = seen.result(f"square_and_grad/{i}", label)
-    return label, seen.sequence(d, label, 2, glossary.not_a_pair(label, seen.kind(d), "(f, df)"))
+    return label, seen.sequence(d, label, 2, glossary.not_the_tuple(label, "(f, df)"))
 
 
 @check(0.75, values=True)
 def check_square_and_grad_values(seen, inputs):
+    """The numbers, however they came back (a tensor instead of a float is judged by the next check)."""
     for i, x0 in enumerate(inputs["square_and_grad"]):
         label, (f, df) = _pair(seen, i, x0)
-        f, df = seen.float_value(f), seen.float_value(df)
-        expect(f is not None and close(f, x0**2, rtol=1e-5), glossary.wrong_number(label, "f(x0) errado"))
+        expect(close(seen.scalar(f, label, "f(x0)"), x0**2, rtol=1e-5), glossary.wrong_number(label, "f(x0)", "x0**2"))
         expect(
-            df is not None and close(df, 2 * x0, rtol=1e-5),
-            glossary.wrong_number(label, "uma derivada errada", feminine=True),
+            close(seen.scalar(df, label, "f'(x0)"), 2 * x0, rtol=1e-5),
+            glossary.wrong_number(label, "f'(x0)", "2*x0"),
         )
 
 
@@ -73,18 +82,21 @@ def check_square_and_grad_returns_python_floats(seen, inputs):
 def _descend(seen, i, args):
     x0, lr, n_iter = args
     label = f"descend(x0={x0}, lr={lr}, n_iter={n_iter})"
-    return label, seen.tensor(f"descend/{i}", label)
+    return label, seen.tensor(f"descend/{i}", label, causes=glossary.update_errors("x"))
 
 
 @check(1.0, values=True)
 def check_descend_values(seen, inputs):
     for i, args in enumerate(inputs["descend"]):
         label, x = _descend(seen, i, args)
-        expect_shape(x, (), label, also=[(1,)], expected_text="um tensor escalar")
+        expect_shape(x, (), label, also=[(1,)], expected_text="um tensor com um único valor, de forma () ou (1,)")
+        if matches(x, np.reshape(descend_closed_form(*args), x.shape), rtol=1e-4, atol=1e-6):
+            continue
         expect(
-            matches(x, np.reshape(descend_closed_form(*args), x.shape), rtol=1e-4, atol=1e-6),
-            glossary.wrong_final_value(label, "x", "x0 * (1 - 2*lr)**n_iter"),
+            not matches(x, np.reshape(descend_without_zeroing(*args), x.shape), rtol=1e-4, atol=1e-6),
+            glossary.grad_accumulated(label, "x"),
         )
+        raise Fail(glossary.wrong_final_value(label, "x", "x0 * (1 - 2*lr)**n_iter"))
 
 
 @check(0.75)

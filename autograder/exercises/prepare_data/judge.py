@@ -2,7 +2,8 @@
 
 The synthetic splits come from different distributions, so standardizing each
 split with its own statistics (or the test split's) gives visibly different
-values, and the judge can name the mistake.
+values, and the judge can name the mistake. Either standard deviation is right:
+torch's default (divisor N - 1, the chapter's) or StandardScaler's (divisor N).
 """
 
 import numpy as np
@@ -25,32 +26,32 @@ from ...judge import (
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 
-def standardize(X_train, X_valid, X_test, unbiased=True, own_stats=False):
-    """`unbiased`/`own_stats` reproduce typical mistakes, to name them in feedback."""
+def standardize(X_train, X_valid, X_test, unbiased=True, stats_of="train"):
+    """`unbiased=False`: StandardScaler's divisor (accepted too); `stats_of` ("own", "valid", "test") reproduces
+    typical mistakes, to name them in feedback."""
     tensors = [torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test)]
-    means, stds = tensors[0].mean(dim=0), tensors[0].std(dim=0, unbiased=unbiased)
+    source = tensors[SPLITS.index(stats_of)] if stats_of in SPLITS else None
     out = []
     for X in tensors:
-        if own_stats:
-            means, stds = X.mean(dim=0), X.std(dim=0, unbiased=unbiased)
-        out.append((X - means) / stds)
+        S = X if source is None else source
+        out.append((X - S.mean(dim=0)) / S.std(dim=0, unbiased=unbiased))
     return tuple(out)
 
 
+SPLITS = ("train", "valid", "test")
 REFERENCE = (standardize,)  # what the checks compare with
 
 # A typical mistake, as a student writes it (the demo's third student makes it).
 MISTAKE = """def standardize(X_train, X_valid, X_test):
-    X_train, X_valid, X_test = (torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test))
-    means, stds = X_train.mean(dim=0), X_train.std(dim=0, unbiased=False)  # erro típico: desvio enviesado
-    return (X_train - means) / stds, (X_valid - means) / stds, (X_test - means) / stds
+    out = []
+    for X in (X_train, X_valid, X_test):  # erro típico: cada conjunto com as próprias estatísticas
+        X = torch.tensor(X, dtype=torch.float32)
+        out.append((X - X.mean(dim=0)) / X.std(dim=0))
+    return tuple(out)
 
 def to_column(y):
     return torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
 """
-
-
-SPLITS = ("train", "valid", "test")
 
 
 def draw(rng):
@@ -71,10 +72,7 @@ def _outputs(seen, i, split):
     label = "standardize(X_train, X_valid, X_test) com dados sintéticos"
     d = seen.result(f"standardize/{i}", label, "result")
     items = seen.sequence(d, label, 3, glossary.not_n_tensors(label, 3, "(X_train, X_valid, X_test)"))
-    tensors = [
-        seen.tensor_from(item, label, message=glossary.item_not_tensor(label, f"X_{name}"))
-        for name, item in zip(SPLITS, items)
-    ]
+    tensors = [seen.tensor_from(item, glossary.part_of(label, f"X_{name}")) for name, item in zip(SPLITS, items)]
     return label, tensors
 
 
@@ -87,14 +85,24 @@ def check_standardize_dtype_and_shape(seen, inputs):
             expect_shape(t, split[name]["shape"], glossary.part_of(label, f"X_{name}"), verb="saiu com")
 
 
+def _standardized_with(arrays, tensors, stats_of):
+    """Whether the outputs are the splits standardized with ``stats_of``'s statistics (either divisor)."""
+    return any(
+        all(
+            matches(t, e.numpy(), rtol=1e-3, atol=1e-4)
+            for t, e in zip(tensors, standardize(*arrays, unbiased, stats_of))
+        )
+        for unbiased in (True, False)
+    )
+
+
 def _diagnose(label, arrays, tensors):
     """The likely mistake behind standardized values that differ from the reference."""
-    own = standardize(*arrays, own_stats=True)
-    biased = standardize(*arrays, unbiased=False)
-    if all(matches(t, o.numpy(), rtol=1e-3, atol=1e-4) for t, o in zip(tensors, own)):
+    if _standardized_with(arrays, tensors, "own"):
         return glossary.own_statistics(label)
-    if all(matches(t, b.numpy(), rtol=1e-3, atol=1e-4) for t, b in zip(tensors, biased)):
-        return glossary.biased_std(label)
+    for name in ("valid", "test"):
+        if _standardized_with(arrays, tensors, name):
+            return glossary.statistics_of(label, f"X_{name}")
     return glossary.not_standardized(label)
 
 
@@ -103,11 +111,13 @@ def check_standardize_uses_train_statistics(seen, inputs):
     for i, split in enumerate(inputs["standardize"]):
         label, tensors = _outputs(seen, i, split)
         arrays = [decode(split[name]) for name in SPLITS]
-        expected = standardize(*arrays)
-        if all(matches(t, e.numpy(), rtol=1e-3, atol=1e-4) for t, e in zip(tensors, expected)):
+        if _standardized_with(arrays, tensors, "train"):
             continue
-        comparable = all(t.values is not None and t.shape == tuple(e.shape) for t, e in zip(tensors, expected))
-        raise Fail(_diagnose(label, arrays, tensors) if comparable else glossary.incorrect_values(label))
+        expect(
+            all(t.values is not None and t.shape == tuple(split[n]["shape"]) for n, t in zip(SPLITS, tensors)),
+            glossary.shapes_differ_from_inputs(label),
+        )
+        raise Fail(_diagnose(label, arrays, tensors))
 
 
 @check(0.25)

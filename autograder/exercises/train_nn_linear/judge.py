@@ -30,23 +30,25 @@ from ...judge.draws import synthetic_regression as _synthetic
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 
-def train_bgd(model, optimizer, criterion, X, y, n_epochs):
+def train_bgd(model, optimizer, criterion, X, y, n_epochs, zero_grad=True):
+    """`zero_grad=False` reproduces the typical mistake, to name it in feedback."""
     losses = []
     for _ in range(n_epochs):
         y_pred = model(X)
         loss = criterion(y_pred, y)
         loss.backward()
         optimizer.step()
-        optimizer.zero_grad()
+        if zero_grad:
+            optimizer.zero_grad()
         losses.append(loss.item())
     return losses
 
 
-def fit_linear(X, y, lr=0.4, n_epochs=20, seed=42):
+def fit_linear(X, y, lr=0.4, n_epochs=20, seed=42, zero_grad=True):
     torch.manual_seed(seed)
     model = nn.Linear(X.shape[1], 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = train_bgd(model, optimizer, nn.MSELoss(), X, y, n_epochs)
+    losses = train_bgd(model, optimizer, nn.MSELoss(), X, y, n_epochs, zero_grad=zero_grad)
     return model, losses
 
 
@@ -117,13 +119,38 @@ def _linear(spec):
     return model
 
 
-def reference_fit(run):
+def reference_fit(run, **mistake):
     kwargs = {k: run[k] for k in ("lr", "n_epochs", "seed") if k in run}
-    model, losses = fit_linear(_tensor(run["X"]), _tensor(run["y"]), **kwargs)
+    model, losses = fit_linear(_tensor(run["X"]), _tensor(run["y"]), **kwargs, **mistake)
     return model, np.array(losses)
 
 
 _housing_reference = lru_cache(maxsize=1)(lambda: reference_fit(housing_run()))
+
+# What to check when a loss curve differs, in this exercise's words (the optimizer updates without no_grad).
+FIT_FIRST_LOSS = "torch.manual_seed(seed) antes de criar o nn.Linear, e a perda nn.MSELoss()"
+FIT_EPOCH_STEP = "o torch.optim.SGD com a taxa de aprendizado lr, o número de épocas n_epochs e o laço de train_bgd"
+TRAIN_FIRST_LOSS = "a perda calculada com o criterion recebido, antes de optimizer.step()"
+TRAIN_EPOCH_STEP = (
+    "optimizer.step() depois de backward() e optimizer.zero_grad() a cada época, com o optimizer recebido"
+)
+ZERO_GRAD = "optimizer.zero_grad()"
+FIT_ERRORS = {"RuntimeError": "as formas não combinam: crie nn.Linear(X.shape[1], 1), com o número de atributos de X"}
+
+
+def _expect_fit_losses(seen, run, label, losses, show_values):
+    found = loss_values(seen, losses, label, 20 if run["name"] == "housing" else run["n_epochs"])
+    expected = (_housing_reference() if run["name"] == "housing" else reference_fit(run))[1]
+    mistakes = [(lambda: reference_fit(run, zero_grad=False)[1], glossary.gradients_accumulate(label, ZERO_GRAD))]
+    expect_trajectory(found, expected, label, show_values, first=FIT_FIRST_LOSS, step=FIT_EPOCH_STEP, mistakes=mistakes)
+
+
+def _reference_train(run, **mistake):
+    """train_bgd on a hidden run: (the trained model, its losses)."""
+    model = _linear(run["model"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=run["lr"])
+    X, y = _tensor(run["X"]), _tensor(run["y"])
+    return model, np.array(train_bgd(model, optimizer, nn.MSELoss(), X, y, run["n_epochs"], **mistake))
 
 
 def _fit_label(run):
@@ -135,7 +162,7 @@ def _fit_label(run):
 def _fit(seen, run):
     """(label, weight, bias, losses description) of one fit_linear call."""
     label = _fit_label(run)
-    d = seen.result(f"fit_linear/{run['name']}", label)
+    d = seen.result(f"fit_linear/{run['name']}", label, causes=FIT_ERRORS)
     model, losses = seen.sequence(d, label, 2, glossary.not_the_tuple(label, "(model, losses)"))
     model = seen.module(model, glossary.part_of(label, "model"), exact="nn.Linear")
     expect(model.parameter("bias") is not None, glossary.without_bias(label))
@@ -158,8 +185,7 @@ def check_fit_linear_returns_linear_8_1(seen, inputs):
 def check_fit_linear_housing_trajectory(seen, inputs):
     run = inputs["fit_linear"][0]
     label, _, _, losses = _fit(seen, run)
-    found = loss_values(seen, losses, label, 20)
-    expect_trajectory(found, _housing_reference()[1], label, show_values=True)
+    _expect_fit_losses(seen, run, label, losses, show_values=True)
     expect_python_floats(seen, losses, label)
 
 
@@ -179,9 +205,7 @@ def check_fit_linear_reaches_target_test_mse(seen, inputs):
 def check_fit_linear_uses_its_arguments(seen, inputs):
     run = inputs["fit_linear"][1]
     label, _, _, losses = _fit(seen, run)
-    expect_trajectory(
-        loss_values(seen, losses, label, run["n_epochs"]), reference_fit(run)[1], label, show_values=False
-    )
+    _expect_fit_losses(seen, run, label, losses, show_values=False)
 
 
 @check(1.5, values=True)
@@ -189,11 +213,18 @@ def check_train_bgd_follows_reference(seen, inputs):
     for i, run in enumerate(inputs["train_bgd"]):
         label = f"train_bgd com um modelo, otimizador (lr={run['lr']}) e dados ocultos, {run['n_epochs']} épocas"
         losses = seen.result(f"train_bgd/{i}", label, "losses")
-        model = _linear(run["model"])
-        optimizer = torch.optim.SGD(model.parameters(), lr=run["lr"])
-        expected = train_bgd(model, optimizer, nn.MSELoss(), _tensor(run["X"]), _tensor(run["y"]), run["n_epochs"])
+        model, expected = _reference_train(run)
+        mistakes = [
+            (lambda: _reference_train(run, zero_grad=False)[1], glossary.gradients_accumulate(label, ZERO_GRAD))
+        ]
         expect_trajectory(
-            loss_values(seen, losses, label, run["n_epochs"]), np.array(expected), label, show_values=False
+            loss_values(seen, losses, label, run["n_epochs"]),
+            expected,
+            label,
+            show_values=False,
+            first=TRAIN_FIRST_LOSS,
+            step=TRAIN_EPOCH_STEP,
+            mistakes=mistakes,
         )
         expect_python_floats(seen, losses, label)
         final = seen.module(seen.result(f"train_bgd/{i}", label, "model"), label)
@@ -224,7 +255,9 @@ def check_fit_linear_results_depend_on_inputs(seen, inputs):
         _, _, _, hidden_losses = _fit(seen, inputs["fit_linear"][1])
     except Fail:
         return
-    expect(not same_losses(seen, hidden_losses, housing_losses), glossary.same_results("fit_linear", "losses"))
+    expect(
+        not same_losses(seen, hidden_losses, housing_losses), glossary.same_results("fit_linear", "as mesmas perdas")
+    )
 
 
 CHECKS = [
