@@ -753,6 +753,24 @@ def _swap_probe_table(*args):
                 probes["create_tensors"] = _forged
 """
 
+# A cell patches the probe's device recorder so that gram_on's product "ran" on every device; gram_on computes
+# on the CPU and only moves the result (worth a quarter of its points), pick_device is a stub.
+FORGE_WHERE_PRODUCT_RAN = """
+import sys as _sys
+def _forged_dispatch(self, func, types, args=(), kwargs=None):
+    out = func(*args, **(kwargs or {}))
+    self.products[:] = ["cpu", "meta", "cuda"]
+    return out
+for _module in list(_sys.modules.values()):
+    _recorder = getattr(_module, "_WhereOpsRun", None)
+    if isinstance(_recorder, type):
+        _recorder.__torch_dispatch__ = _forged_dispatch
+def pick_device():
+    raise NotImplementedError()
+def gram_on(M, device):
+    return (M @ M.T).to(device)
+"""
+
 DEEP_TREE = """
 import os
 for top in (os.path.expanduser("~"), "/tmp"):

@@ -11,7 +11,7 @@ from autograder.classgrade.autograde import load_coursedir
 from autograder.demo import make_course, nbgrader, personas
 
 A = "tensors_autograd"
-KINDS = {"ref": 12.0, "err": 8.0, "stub": 0.0}
+KINDS = {"ref": 12.0, "err": 5.75, "stub": 0.0}  # err: the judges' MISTAKEs (2.5 + 1 + 1.25 + 1)
 
 
 def make_class(work, n, db_url=None):

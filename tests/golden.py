@@ -6,8 +6,11 @@ mistakes, stubs) with a fixed course secret, and stores each submission's
 answers with its per-exercise scores and messages in tests/golden/scores.json.
 `tests/test_golden.py` rebuilds the same notebooks from the stored answers,
 grades them again and compares. The answers are stored, not regenerated, so
-later additions to tests/cases/ do not change the class; a deliberate
-change of a verdict means re-running `--write` and saying why in the commit.
+later additions to tests/cases/ do not change the class: `--write` keeps the
+stored answers of the submissions already in the file (and draws only the new
+ones), so a deliberate change of a verdict shows as a changed verdict on the
+same answers; it lists them, and the commit says why. `--new-answers` draws
+the whole class again.
 """
 
 import argparse
@@ -76,11 +79,16 @@ def load():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="grade and (re)write tests/golden/scores.json")
+    parser.add_argument("--new-answers", action="store_true", help="with --write: draw every answer set again")
     args = parser.parse_args()
     if args.write:
-        entries = list(submissions())
-        results = grade_all([(n, a, ans) for n, a, ans in entries])
+        stored = {} if args.new_answers or not GOLDEN.exists() else {d["name"]: d for d in load()}
+        entries = [(n, a, stored[n]["answers"] if n in stored else ans) for n, a, ans in submissions()]
+        results = grade_all(entries)
         data = [{"name": n, "assignment": a, "answers": ans, "verdict": results[n]} for n, a, ans in entries]
+        for name, _, _ in entries:
+            if name in stored and stored[name]["verdict"] != results[name]:
+                print(f"changed: {name}")
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"{len(data)} submissions written to {GOLDEN}")

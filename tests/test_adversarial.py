@@ -234,6 +234,31 @@ def test_forgeries_would_earn_full_marks():
     assert result.score == result.max_score, result.messages
 
 
+def test_a_cell_cannot_forge_where_the_product_ran(tmp_path, course, monkeypatch):
+    """The probe's device recorder, patched by a cell, is put back before the probe runs: gram_on computed on the
+    CPU and then moved keeps only its incidental quarter. In place (no guard) the same forgery earns full marks."""
+    import numpy as np
+    import torch
+    from attacks import FORGE_WHERE_PRODUCT_RAN
+
+    from autograder.check import judge_in_process
+    from autograder.probe.devices import _WhereOpsRun
+
+    monkeypatch.setenv("AUTOGRADER_SECRET", SECRET)
+    answers = reference_answers("tensors_autograd")
+    answers["move_to_device"] = FORGE_WHERE_PRODUCT_RAN
+    result, _ = grade_attack(tmp_path, course, "tensors_autograd", answers)
+    move = {e.id: e for e in result.exercises}["move_to_device"]
+    assert move.score == 0.5, move.messages
+    assert any("o produto foi calculado em cpu" in m for m in move.messages), move.messages
+
+    monkeypatch.setattr(_WhereOpsRun, "__torch_dispatch__", _WhereOpsRun.__torch_dispatch__)  # undone afterwards
+    namespace = {"torch": torch, "np": np}
+    exec(FORGE_WHERE_PRODUCT_RAN, namespace)
+    forged = judge_in_process("move_to_device", namespace, seed=7)
+    assert forged.score == 2.0, forged.messages
+
+
 def test_grader_memory_stays_bounded_under_a_flood(tmp_path, course, monkeypatch):
     """12 MiB lines on every socket: the grader (a separate `autograder grade`) stays small and quick."""
     attack = next(a for a in ATTACKS if a.name == "floods_grader_with_huge_lines")

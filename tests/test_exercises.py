@@ -171,6 +171,33 @@ def test_correct_submission_gets_full_marks(exercise_id, name, seed):
     assert all(c.passed for c in result.checks), report(result)
 
 
+def _incidental(with_seeds=True):
+    return [
+        pytest.param(ex, name, checks, points, *([seed] if with_seeds else []), id=f"{ex}/{name}/seed{seed}")
+        for ex in DISCOVERED
+        for name, checks, points in getattr(cases(ex), "INCIDENTAL", [])
+        for seed in (SEEDS if with_seeds else SEEDS[:1])
+    ]
+
+
+@pytest.mark.parametrize("exercise_id,name,function_checks,function_points", _incidental(with_seeds=False))
+def test_incidental_cases_name_their_function(exercise_id, name, function_checks, function_points):
+    """INCIDENTAL names wrong answers, and all the checks (and points) of the function they get wrong."""
+    assert any(entry[0] == name for entry in cases(exercise_id).WRONG), name
+    checks = {fn.__name__: fn.points for fn in judge(exercise_id).CHECKS}
+    assert function_checks <= set(checks), function_checks - set(checks)
+    assert sum(checks[c] for c in function_checks) == pytest.approx(function_points)
+
+
+@pytest.mark.parametrize("exercise_id,name,function_checks,function_points,seed", _incidental())
+def test_incidental_properties_alone_earn_at_most_a_third(exercise_id, name, function_checks, function_points, seed):
+    """COURSE.md: an answer that gets only incidental properties right (a value with no graph in fix_inplace, a
+    Gram matrix computed elsewhere and then moved in gram_on) earns at most a third of that function's points."""
+    result = judged("wrong", exercise_id, name, seed)
+    earned = sum(c.points for c in result.checks if c.name in function_checks)
+    assert earned <= function_points / 3 + 1e-9, report(result)
+
+
 @pytest.mark.parametrize("exercise_id", DISCOVERED)
 def test_stub_scores_zero(exercise_id):
     for seed in SEEDS:

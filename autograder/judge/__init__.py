@@ -12,10 +12,12 @@ from .expectations import (  # noqa: F401
     expect_device,
     expect_dtype,
     expect_no_graph,
+    expect_requires_grad,
     expect_shape,
     expect_unchanged,
     expect_values,
     grad_is_reset,
+    matches,
 )
 from .scoring import check, run_checks  # noqa: F401
 from .seen import Seen, close, parse_tensor, shape_str  # noqa: F401

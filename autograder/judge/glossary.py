@@ -19,8 +19,11 @@ KIND_NAMES = {
     "tuple": "uma tuple",
     "ndarray": "um numpy.ndarray",
     "module": "um nn.Module",
+    "device": "um torch.device",
     "other": "um objeto de outro tipo",
 }
+
+NUMPY_SCALARS = ("float64", "float32", "float16", "int64", "int32", "int16")
 
 NO_VALUES = "nenhum valor calculado confere com o esperado: formas e tipos certos, sozinhos, não valem pontos"
 MALFORMED = "o processo de avaliação devolveu dados inválidos; nenhum ponto neste exercício"
@@ -47,7 +50,16 @@ def describe(d):
         return "um nn.Parameter"
     if kind == "tensor" and d.get("exact_type") is False and d.get("is_parameter") is False:
         return "uma subclasse de torch.Tensor"
+    if kind == "module" and type(d.get("type")) is str:
+        return module_name(d["type"])
+    if kind == "numpy_scalar" and d.get("dtype") in NUMPY_SCALARS:
+        return f"um numpy.{d['dtype']}"
     return KIND_NAMES.get(kind, "um objeto de outro tipo")
+
+
+def module_name(type_name):
+    """`um nn.Sequential`; a module class of the student's own (a subclass too) is "um nn.Module próprio"."""
+    return f"um {type_name}" if type_name.startswith("nn.") else "um nn.Module próprio"
 
 
 def not_evaluated(label, reason=None):
@@ -58,8 +70,9 @@ def undefined(name):
     return f"a função {name} não está definida"
 
 
-def raised(label, exception):
-    return f"{label} levantou {exception}"
+def raised(label, exception, cause=None):
+    """`descend(...) levantou RuntimeError; causa provável: ...` (``cause``: the exercise's likely one)."""
+    return f"{label} levantou {exception}" + (f"; causa provável: {cause}" if cause else "")
 
 
 def returned_instead(label, found, expected, verb="devolveu"):
@@ -68,9 +81,55 @@ def returned_instead(label, found, expected, verb="devolveu"):
 
 
 def not_python_float(label, found):
-    if found == "tensor":
-        return f"{label} devolveu um torch.Tensor; esperado um float do Python (use .item())"
+    if found == "tensor" or found.startswith("um numpy."):
+        found = "um torch.Tensor" if found == "tensor" else found
+        return f"{label} devolveu {found}; esperado um float do Python (use .item())"
     return f"{label} devolveu {found}; esperado um float do Python"
+
+
+def not_a_number(label, found, what):
+    """`square_and_grad(2.0) devolveu None como f(x0); esperado um número`."""
+    return f"{label} devolveu {found} como {what}; esperado um número"
+
+
+def wrong_number(label, what, expected):
+    """`square_and_grad(2.0) devolveu f(x0) diferente de x0**2` (``expected``: a formula, never a value)."""
+    return f"{label} devolveu {what} diferente de {expected}"
+
+
+def wrong_choice(label, found, expected):
+    """A str among a few (``found``: one of them, or None for any other text)."""
+    shown = f'"{found}"' if type(found) is str else "outro texto"
+    return f'{label} devolveu {shown}; esperado "{expected}"'
+
+
+def availability(cuda, mps):
+    """The simulated machine, as a label says it: `com CUDA disponível e MPS indisponível`."""
+    say = lambda ok: "disponível" if ok else "indisponível"
+    return f"com CUDA {say(cuda)} e MPS {say(mps)}"
+
+
+def part_of(label, name):
+    """One part of a call's result, as labels name it: `train_linear_bgd(...): w`."""
+    return f"{label}: {name}"
+
+
+def not_the_tuple(label, expected):
+    """`fit_linear(...) não devolveu a tupla (model, losses)`."""
+    return f"{label} não devolveu a tupla {expected}"
+
+
+def not_n_tensors(label, n, names):
+    return f"{label} não devolveu {n} tensores {names}"
+
+
+def not_module_type(label, found, expected):
+    """`{label}: model é um nn.Sequential; esperado exatamente nn.Linear` (a subclass fails too)."""
+    return f"{label} é {found}; esperado exatamente {expected}"
+
+
+def without_bias(label):
+    return f"{label}: o nn.Linear foi criado sem bias (bias=False); esperado com bias, o padrão"
 
 
 # --------------------------------------------------------------------------- properties of a tensor
@@ -90,6 +149,32 @@ def wrong_device(label, found, expected):
     return f"{label} devolveu um tensor no dispositivo {found}; esperado {expected}"
 
 
+def devices_str(devices):
+    return " e ".join(sorted(devices)) or "nenhum"
+
+
+def result_moved_back(label, found, expected):
+    """The product ran on the device, but the result was brought back (a `.cpu()` at the end)."""
+    return f"{label}: o resultado foi levado para {found}; ele deve ficar em {expected}, onde foi calculado"
+
+
+def computed_elsewhere(label, ran_on, expected):
+    """The product ran on another device and only its result was moved: the exercise's point is missed."""
+    return (
+        f"{label}: o produto foi calculado em {devices_str(ran_on)} e só o resultado foi movido para {expected}; "
+        f"mova M para {expected} antes de multiplicar"
+    )
+
+
+def no_product(label, expected):
+    return f"{label}: nenhum produto foi calculado; calcule M @ M.T com M já em {expected}"
+
+
+def not_computed_on(label, ran_on, expected):
+    """Neither the product nor its result is on the device: M was never moved."""
+    return f"{label}: o produto foi calculado em {devices_str(ran_on)}; mova M para {expected} antes de multiplicar"
+
+
 def wrong_values(label, what):
     """`{label} devolveu valores diferentes de M @ M.T`."""
     return f"{label} devolveu valores diferentes {what}"
@@ -107,45 +192,212 @@ def attached_to_graph(label):
     return f"{label} devolveu um tensor ligado ao grafo; calcule dentro de torch.no_grad()"
 
 
+def detached_from_graph(label):
+    return (
+        f"{label} devolveu um tensor sem grad_fn: o resultado foi desconectado do grafo "
+        "(.detach(), torch.no_grad() ou NumPy)"
+    )
+
+
+def wrong_requires_grad(label, verb="devolveu"):
+    """`{label}: w tem requires_grad=False; esperado True`."""
+    return f"{label} {verb} requires_grad=False; esperado True"
+
+
+def not_a_leaf(label, hint):
+    """`{label}: w não é folha do grafo (atualize dentro de torch.no_grad(), sem reatribuir)`."""
+    return f"{label} não é folha do grafo ({hint})"
+
+
+def returned_not_a_leaf(label, name, hint):
+    return f"{label} devolveu um {name} que não é folha do grafo ({hint})"
+
+
+def grad_not_zero(label, name):
+    return f"{label} devolveu {name} com .grad diferente de zero; zere o gradiente a cada passo"
+
+
+def grad_accumulated(label, name):
+    """The final value is the one a loop that never zeroes the gradient reaches."""
+    return (
+        f"{label} devolveu um {name} final de uma descida que não zera o gradiente: backward() acumula em "
+        f"{name}.grad; zere-o a cada passo"
+    )
+
+
+def grad_not_reset_each_epoch(label, name):
+    return f"{label}: {name}.grad não foi zerado ao final de cada época"
+
+
+def update_errors(names):
+    """What a gradient-descent loop that raises most likely did (``names``: "x", "w e b"), by exception."""
+    return {
+        "RuntimeError": f"a atualização de {names} foi feita fora de torch.no_grad() ou criou tensores novos; "
+        "use -= dentro de torch.no_grad()",
+        "TypeError": f".grad é None: {names} = ... cria tensores novos, que não são folhas; use -= dentro de "
+        "torch.no_grad()",
+    }
+
+
+HARD_CODED_CUDA = 'o dispositivo "cuda" está fixo no código; use o device recebido'
+
+
+def wrong_final_value(label, name, formula):
+    return f"{label} devolveu um {name} final diferente de {formula}"
+
+
+def shapes_differ_from_inputs(label):
+    return f"{label}: as saídas não têm as formas das entradas"
+
+
+def model_changed(label):
+    return f"{label} alterou os parâmetros do modelo (valores ou requires_grad); o modelo deve ficar como estava"
+
+
+def missing_values(label, what):
+    return f"{label}: {what} sem valores"
+
+
+def parameters_missing(label):
+    return f"{label}: parâmetros do modelo ausentes"
+
+
+def backward_not_run(label):
+    return f"{label}: não foi possível chamar backward()"
+
+
+def backward_raised(label, exception):
+    if exception == "RuntimeError":  # the error this exercise is about
+        return (
+            f"backward() em {label} levantou RuntimeError; causa provável: uma operação in-place ainda altera um "
+            "tensor que o autograd guardou para o backward"
+        )
+    return f"backward() em {label} levantou {exception}; esperado que funcionasse"
+
+
+def grad_is_none(label, expected):
+    return f"depois de backward() em {label}, t.grad é None; esperado {expected}"
+
+
+def wrong_grad(label, expected):
+    return f"depois de backward() em {label}, t.grad é diferente de {expected}"
+
+
+def grad_of_hidden_inplace(label):
+    """z.data += 1: the autograd never saw the sum, and exp's backward used the changed output."""
+    return (
+        f"depois de backward() em {label}, t.grad é exp(t) + 1, e não exp(t): a soma foi feita por fora do "
+        "autograd (em .data), e o backward usou a saída de exp() já alterada"
+    )
+
+
+def given_code_edited(name, behaviour, where):
+    """The locked, given code was redefined: `z_buggy foi alterada: ela deve continuar ...`."""
+    return f"{name} foi alterada: ela deve continuar {behaviour}; corrija em {where}"
+
+
+def own_statistics(label):
+    return (
+        f"{label}: cada conjunto foi padronizado com as próprias estatísticas; use a média e o desvio-padrão de "
+        "X_train em todos"
+    )
+
+
+def statistics_of(label, name):
+    """All three splits standardized with another split's statistics (``name``: "X_test")."""
+    return f"{label}: os três conjuntos foram padronizados com a média e o desvio-padrão de {name}; use os de X_train"
+
+
+def not_standardized(label):
+    return f"{label}: os valores não correspondem a (X - média de X_train) / desvio-padrão de X_train, coluna a coluna"
+
+
 # --------------------------------------------------------------------------- training
 
 
 def not_a_loss_list(label):
-    return f"{label} não devolveu uma list de losses"
+    return f"{label} não devolveu uma list de perdas"
 
 
 def loss_not_a_number(label):
-    return f"{label}: cada loss deve ser um número"
+    return f"{label}: cada perda deve ser um número"
 
 
 def wrong_loss_count(label, found, expected):
-    return f"{label} devolveu {found} losses; esperado {expected} (uma por época)"
+    return f"{label} devolveu {found} perdas; esperado {expected} (uma por época)"
 
 
-def trajectory_first_differs(label):
+def each_loss_of(label):
+    """The label of every item of a list of losses."""
+    return f"cada perda de {label}"
+
+
+FIRST_LOSS = "a inicialização (torch.manual_seed(seed) antes de criar os parâmetros) e a perda"
+EPOCH_STEP = "a atualização dos parâmetros com a taxa de aprendizado e o zerar dos gradientes a cada época"
+
+
+def trajectory_first_differs(label, check=FIRST_LOSS):
+    """``check``: where the first epoch's loss comes from, in this exercise ("a inicialização ...")."""
+    return f"{label}: a primeira perda já difere: confira {check}"
+
+
+def trajectory_flat(label, check=EPOCH_STEP):
     return (
-        f"{label}: a primeira loss já difere: confira a inicialização (torch.manual_seed(seed) antes de criar "
-        "os parâmetros) e a loss MSE"
+        f"{label}: a perda não muda de uma época para outra: os parâmetros não estão sendo atualizados; confira {check}"
     )
 
 
-def trajectory_flat(label):
-    return f"{label}: a loss não muda de uma época para outra: os parâmetros não estão sendo atualizados"
+def trajectory_diverges(label, epoch, check=EPOCH_STEP):
+    """``check``: what makes one epoch lead to the next, in this exercise ("a atualização ...")."""
+    return f"{label}: a curva de perda diverge a partir da época {epoch}: confira {check}"
 
 
-def trajectory_diverges(label, epoch):
+def trajectory_shifted(label):
+    """Each recorded loss is the next epoch's: it was computed after the update."""
     return (
-        f"{label}: a trajetória diverge a partir da época {epoch}: confira a atualização com lr, "
-        "o torch.no_grad() e o zerar dos gradientes a cada época"
+        f"{label}: cada perda registrada é a da época seguinte: calcule e guarde a perda da época antes de "
+        "atualizar os parâmetros"
     )
 
 
 def trajectory_at(label, epoch, found, expected):
-    return f"{label}: na época {epoch} a loss foi {found:.6f}; esperado {expected:.6f}"
+    return f"{label}: na época {epoch} a perda foi {decimal(found, 6)}; esperado {decimal(expected, 6)}"
+
+
+def gradients_accumulate(label, how):
+    """The losses are those of a loop that never zeroes the gradients (``how``: the call that zeroes them)."""
+    return (
+        f"{label}: as perdas são as de um treino que não zera os gradientes: backward() os acumula em .grad; "
+        f"zere-os a cada época ({how})"
+    )
+
+
+def loss_is_a_sum(label):
+    return f"{label}: as perdas são somas dos erros ao quadrado; a perda MSE é a média (.mean())"
 
 
 def above_target(label, metric, found, target, where="depois do treino"):
-    return f"{label}: {metric} {found:.4f} {where}; meta ≤ {target:.2f}"
+    where = f" {where}" if where else ""
+    return f"{label}: {metric} {decimal(found)}{where}; meta ≤ {decimal(target, 2)}"
+
+
+def final_parameters_differ(label):
+    return (
+        f"{label}: as perdas conferem, mas w e b devolvidos não são os treinados; devolva os próprios w e b, "
+        "atualizados a cada época"
+    )
+
+
+def final_weights_differ(label):
+    return (
+        f"{label}: as perdas conferem, mas os pesos finais do modelo não: chame optimizer.step() depois de "
+        "backward() em toda época, até a última"
+    )
+
+
+def same_results(name, what):
+    """The gate on hard-coded output (``what``: "os mesmos resultados", "as mesmas perdas")."""
+    return f"{name} devolve {what} para dados diferentes: {HARD_CODED}"
 
 
 # --------------------------------------------------------------------------- why a probe stopped
@@ -318,7 +570,7 @@ def epoch_losses_diverge(label, epoch):
     )
 
 
-def final_parameters_differ(label):
+def minibatch_parameters_differ(label):
     return (
         f"{label}: as perdas conferem, mas os parâmetros finais do modelo não: dê optimizer.step() depois de "
         "loss.backward() em todo lote, com o otimizador recebido"
@@ -339,7 +591,7 @@ def not_in_eval_mode(label):
     )
 
 
-def model_changed(label):
+def evaluation_changed_model(label):
     return f"{label} alterou os parâmetros do modelo; avaliar não treina: nada de backward() ou optimizer.step()"
 
 

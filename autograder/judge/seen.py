@@ -154,6 +154,10 @@ class SeenModule:
         """The types of the children, in order."""
         return [child.type if child is not None else None for _, child in self.children]
 
+    def parameter(self, name):
+        """One of its own parameters (SeenTensor), or None when it has none of that name (e.g. bias=False)."""
+        return dict(self.parameters).get(name)
+
 
 def parse_module(d, depth=0):
     _need(type(d) is dict and d.get("kind") == "module" and depth <= 8)
@@ -174,6 +178,22 @@ def parse_module(d, depth=0):
     return SeenModule(kind, training, tuple(parsed_params), tuple(parsed_children))
 
 
+@dataclass(frozen=True)
+class SeenBackward:
+    """What happened when the probe called backward() on a result: it ran (and the input's .grad), or raised."""
+
+    ok: bool
+    exception: str | None = None  # a built-in exception's name, when it raised
+    t: SeenTensor | None = None  # the input the gradient flows to, after backward()
+
+
+def parse_backward(d):
+    _need(type(d) is dict)
+    if _bool(d.get("ok")):
+        return SeenBackward(True, t=parse_tensor(d.get("t")))
+    return SeenBackward(False, exception=_str(d.get("exception"), _EXCEPTION))
+
+
 def describe(d):
     return glossary.describe(d)
 
@@ -191,21 +211,24 @@ class Seen:
             raise Fail(glossary.not_evaluated(label, self.interruption))
         return self.observations[key]
 
-    def result(self, key, label, field=None):
-        """The description of a call's result; Fail if missing, undefined or raised."""
+    def result(self, key, label, field=None, causes=None):
+        """The description of a call's result; Fail if missing, undefined or raised.
+
+        ``causes``: {exception name: its likely cause in this exercise}, said when the function raised it."""
         d = self.raw(key, label)
         if field is not None:
             _need(type(d) is dict)
             d = d.get(field)
-        return self.described(d, label)
+        return self.described(d, label, causes)
 
-    def described(self, d, label):
+    def described(self, d, label, causes=None):
         """A result's description (already fetched): Fail if the function was missing or raised."""
         _need(type(d) is dict and type(d.get("kind")) is str)
         if d["kind"] == "missing":
             raise Fail(glossary.undefined(label.split("(")[0]))
         if d["kind"] == "error":
-            raise Fail(glossary.raised(label, _str(d.get("exception"), _EXCEPTION)))
+            exception = _str(d.get("exception"), _EXCEPTION)
+            raise Fail(glossary.raised(label, exception, (causes or {}).get(exception)))
         return d
 
     def flag(self, key, field, label):
@@ -213,9 +236,43 @@ class Seen:
         _need(type(d) is dict)
         return _bool(d.get(field))
 
-    def tensor(self, key, label, field=None):
-        """An exact torch.Tensor result, or Fail naming what came instead."""
-        d = self.result(key, label, field)
+    def devices(self, key, field, label):
+        """A list of device types the probe recorded (where operations ran), as a tuple; () when none."""
+        d = self.raw(key, label)
+        _need(type(d) is dict)
+        found = d.get(field, [])
+        _need(type(found) is list and len(found) <= 16 and all(type(x) is str and x in _DEVICES for x in found))
+        return tuple(found)
+
+    def moves(self, key, field, label):
+        """The copies between devices the probe recorded, as ((from, to), ...); () when none."""
+        d = self.raw(key, label)
+        _need(type(d) is dict)
+        found = d.get(field, [])
+        _need(type(found) is list and len(found) <= 16)
+        for move in found:
+            _need(type(move) is list and len(move) == 2 and all(type(x) is str and x in _DEVICES for x in move))
+        return tuple(tuple(move) for move in found)
+
+    def text(self, key, label, expected):
+        """A str result: its value when the probe reported it (one of the expected words), else None.
+
+        Fail, naming what came instead of the str ``expected``, when the result is not a str."""
+        d = self.result(key, label)
+        expect(d["kind"] == "str", glossary.returned_instead(label, describe(d), f'a str "{expected}"'))
+        value = d.get("value")
+        _need(value is None or (type(value) is str and len(value) <= 40))
+        return value
+
+    def backward(self, key, label, field="backward"):
+        """The probe's backward() run on a result (SeenBackward), or None when it did not run one."""
+        d = self.raw(key, label)
+        _need(type(d) is dict)
+        return None if field not in d else parse_backward(d[field])
+
+    def tensor(self, key, label, field=None, causes=None):
+        """An exact torch.Tensor result, or Fail naming what came instead (``causes``: as for result)."""
+        d = self.result(key, label, field, causes)
         expect(
             d["kind"] == "tensor" and d.get("exact_type") is True,
             glossary.returned_instead(label, describe(d), "torch.Tensor"),
@@ -223,7 +280,7 @@ class Seen:
         return parse_tensor(d)
 
     def tensor_from(self, d, label):
-        """An exact torch.Tensor inside an already-fetched result (tuple item, field)."""
+        """An exact torch.Tensor inside an already-fetched result (tuple item, field), or Fail naming what came."""
         _need(type(d) is dict)
         expect(
             d.get("kind") == "tensor" and d.get("exact_type") is True,
@@ -241,9 +298,15 @@ class Seen:
         )
         return items
 
-    def module(self, d, label):
-        """An nn.Module result (any module: its exact type is in .type), or Fail naming what came instead."""
+    def module(self, d, label, exact=None):
+        """An nn.Module result (its exact type is in .type), or Fail naming what came instead.
+
+        ``exact``: the torch.nn type it must be ("nn.Linear"); a subclass or any other module fails."""
         d = self.described(d, label)
+        if exact is not None:
+            expect(
+                d["kind"] == "module" and d.get("type") == exact, glossary.not_module_type(label, describe(d), exact)
+            )
         expect(d["kind"] == "module", glossary.returned_instead(label, describe(d), "um nn.Module"))
         return parse_module(d)
 
@@ -259,6 +322,22 @@ class Seen:
         if type(d) is dict and d.get("kind") in ("float", "int"):
             return _number(d.get("value"))
         return None
+
+    def scalar(self, d, label, what):
+        """A number however it came back: a Python float or int, or a one-element tensor or array (whether it
+        is the Python float asked for is judged apart, by python_float); Fail naming what came instead."""
+        _need(type(d) is dict)
+        kind, values = d.get("kind"), None
+        if kind in ("float", "int", "numpy_scalar"):
+            return _number(d.get("value"))
+        if kind == "tensor" and d.get("exact_type") is True:
+            values = parse_tensor(d).values
+        elif kind == "ndarray" and "values" in d:
+            shape = d.get("shape")
+            _need(type(shape) is list and len(shape) <= MAX_DIMS and all(type(s) is int and s >= 0 for s in shape))
+            values = _values(d["values"], tuple(shape))
+        expect(values is not None and values.size == 1, glossary.not_a_number(label, describe(d), what))
+        return float(values.reshape(-1)[0])
 
 
 def close(actual, expected, rtol=1e-5, atol=1e-6):

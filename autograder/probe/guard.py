@@ -129,10 +129,12 @@ def make_restorer(modules=(), classes=(), own=(), runtime=()):
     """A function that puts everything back as it is now.
 
     ``own``: the probe's modules, whose dicts and lists are put back too, except the
-    ``runtime`` containers (the probe's working state).
+    ``runtime`` containers (the probe's working state); the classes they define are
+    put back like CLASSES.
     """
+    own_classes = _own_classes(own)
     mods = _tuple((m, _tuple(_vars(m).items())) for m in [*MODULES, *modules, *own])
-    clss = _tuple((c, _tuple(_vars(c).items())) for c in [*CLASSES, *classes])
+    clss = _tuple((c, _tuple(_vars(c).items())) for c in [*CLASSES, *classes, *own_classes])
     seen, codes = set(), []
     for _, attrs in mods + clss:
         for f in _functions(_dict(attrs)):
@@ -217,6 +219,16 @@ def make_restorer(modules=(), classes=(), own=(), runtime=()):
 
     restore.protected = _frozenset(_id(f) for f, *_ in codes) | {_id(restore)}
     return restore
+
+
+def _own_classes(own):
+    """The classes the probe's modules define (a dispatch mode, say): what a cell patches in them is undone."""
+    return [
+        value
+        for module in own
+        for value in _list(_vars(module).values())
+        if _type(value) is type and value.__module__ == module.__name__
+    ]
 
 
 def _cell_full(cell):

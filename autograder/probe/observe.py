@@ -24,9 +24,13 @@ _numel = torch._C.TensorBase.numel
 _DisableTorchFunction = torch._C.DisableTorchFunction
 _Tensor = torch.Tensor
 _Module = torch.nn.Module
-_Linear = torch.nn.Linear
 _Parameter = torch.nn.Parameter
+_device = torch.device
 _ndarray = numpy.ndarray
+#: NumPy's own scalar types (a loss as `loss.detach().numpy()[()]`), by exact type: their float() is NumPy's.
+_NUMPY_SCALARS = {
+    cls: cls.__name__ for cls in (numpy.float64, numpy.float32, numpy.float16, numpy.int64, numpy.int32, numpy.int16)
+}
 _nd_tolist = numpy.ndarray.tolist
 _float, _int, _bool, _str = float, int, bool, str
 _list, _tuple, _dict, _type = list, tuple, dict, type
@@ -98,10 +102,14 @@ def value(x):
         return {"kind": "str", "length": _len(x)}
     if x is None:
         return {"kind": "none"}
+    if t is _device:
+        return {"kind": "device"}
     if t is _list or t is _tuple:
         n = _len(x)
         items = [value(v) for v in x[:MAX_ITEMS]] if n <= MAX_ITEMS else []
         return {"kind": "list" if t is _list else "tuple", "length": n, "items": items}
+    if t in _NUMPY_SCALARS:
+        return {"kind": "numpy_scalar", "dtype": _NUMPY_SCALARS[t], "value": _clean(_float(x))}
     if t is _ndarray:
         out = {"kind": "ndarray", "dtype": _str(x.dtype), "shape": [_int(s) for s in x.shape]}
         if x.size <= MAX_VALUES:
@@ -143,15 +151,10 @@ def module(m, depth=0):
         "training": training if _type(training) is _bool else None,
         "parameters": [],
         "children": [],
-        # nn.Linear, as the first exercises read it
-        "exact_linear": t is _Linear,
     }
     for name, p in _list(_table(m, "_parameters").items()):
         if _type(name) is _str and (p is None or _is_sub(_type(p), _Tensor)):
             out["parameters"].append([name[:100], None if p is None else tensor(p)])
-    if t is _Linear:
-        params = _dict(out["parameters"])
-        out["weight"], out["bias"] = params.get("weight"), params.get("bias")
     children = _list(_table(m, "_modules").items())
     if depth < MAX_DEPTH and _len(children) <= MAX_CHILDREN:
         for name, child in children:

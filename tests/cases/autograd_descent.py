@@ -61,7 +61,7 @@ WRONG = [
         """,
             DESCEND,
         ),
-        {"check_square_and_grad_values", "check_square_and_grad_returns_python_floats"},
+        {"check_square_and_grad_returns_python_floats"},  # the numbers are right: only their type is not
     ),
     (
         "square_and_grad_returns_numpy",
@@ -75,7 +75,21 @@ WRONG = [
         """,
             DESCEND,
         ),
-        {"check_square_and_grad_values", "check_square_and_grad_returns_python_floats"},
+        {"check_square_and_grad_returns_python_floats"},
+    ),
+    (
+        "square_and_grad_formula_only_for_f",
+        cell(
+            """
+        def square_and_grad(x0):
+            x = torch.tensor(x0, requires_grad=True)
+            f = x ** 2
+            f.backward()
+            return f.item(), 2 * f.item()
+        """,
+            DESCEND,
+        ),
+        {"check_square_and_grad_values"},
     ),
     (
         "square_and_grad_hardcoded_visible",

@@ -391,6 +391,17 @@ CORRECT = [
         """),
     ),
     (
+        "float_tensor",
+        cell("""
+        def make_matrix():
+            return torch.FloatTensor([[1, 4, 7], [2, 3, 6]])
+        def to_float32(a):
+            return torch.FloatTensor(a)
+        def column_vector(y):
+            return torch.FloatTensor(np.asarray(y, dtype=np.float32)).reshape(-1, 1)
+        """),
+    ),
+    (
         "copy_then_to",
         cell("""
         def make_matrix():

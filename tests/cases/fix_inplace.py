@@ -218,6 +218,15 @@ CORRECT = [
 ]
 
 
+# Answers that get only the incidental properties of a function right (the value, t unchanged), not what the
+# exercise teaches (a graph whose backward() gives exp(t)): (name, its checks, its points).
+Z_FIXED_CHECKS = {"check_z_fixed_values", "check_z_fixed_gradient", "check_z_fixed_leaves_t_unchanged"}
+INCIDENTAL = [
+    (name, Z_FIXED_CHECKS, 3.0)
+    for name in ("detached_result", "data_inplace", "still_inplace", "computed_in_no_grad", "numpy_roundtrip")
+]
+
+
 def hidden_numbers(judge, inputs):
     numbers = []
     for spec in inputs["t"]:

@@ -124,7 +124,7 @@ WRONG = [
             return M_dev @ M_dev.T
         """,
         ),
-        {"check_gram_on_result_device"},
+        {"check_gram_on_computes_on_device"},
     ),
     (
         "gram_on_ignores_device",
@@ -135,7 +135,32 @@ WRONG = [
             return M @ M.T
         """,
         ),
-        {"check_gram_on_result_device"},
+        {"check_gram_on_computes_on_device"},
+    ),
+    # The mistake the exercise is about: computed where M is, and only the result moved.
+    (
+        "gram_on_computed_then_moved",
+        cell(
+            PICK_DEVICE,
+            """
+        def gram_on(M, device):
+            return (M @ M.T).to(device)
+        """,
+        ),
+        {"check_gram_on_computes_on_device"},
+    ),
+    (
+        "gram_on_computed_then_copied_into_device",
+        cell(
+            PICK_DEVICE,
+            """
+        def gram_on(M, device):
+            G = torch.empty(M.shape[0], M.shape[0], dtype=M.dtype, device=device)
+            G.copy_(torch.mm(M, M.t()))
+            return G
+        """,
+        ),
+        {"check_gram_on_computes_on_device"},
     ),
     (
         "gram_on_returns_to_cpu",
@@ -147,7 +172,7 @@ WRONG = [
             return (M_dev @ M_dev.T).cpu()
         """,
         ),
-        {"check_gram_on_result_device"},
+        {"check_gram_on_computes_on_device"},
     ),
     (
         "gram_on_wrong_product",
@@ -159,7 +184,7 @@ WRONG = [
             return M_dev.T @ M_dev
         """,
         ),
-        {"check_gram_on_values", "check_gram_on_result_device"},
+        {"check_gram_on_values", "check_gram_on_computes_on_device"},
     ),
     (
         "gram_on_casts_to_float32",
@@ -182,7 +207,7 @@ WRONG = [
             return torch.tensor([[14.0, 38.0], [38.0, 126.0]], device=device)
         """,
         ),
-        {"check_gram_on_values"},
+        {"check_gram_on_values", "check_gram_on_computes_on_device"},
     ),
     (
         "gram_on_moves_M_data",
@@ -194,7 +219,7 @@ WRONG = [
             return M @ M.T
         """,
         ),
-        {"check_gram_on_result_device", "check_gram_on_leaves_input_unchanged"},
+        {"check_gram_on_computes_on_device", "check_gram_on_leaves_input_unchanged"},
     ),
     (
         "gram_on_clobbers_M",
@@ -234,7 +259,7 @@ WRONG = [
             return (M_dev @ M_dev.T).as_subclass(MyTensor)
         """,
         ),
-        {"check_gram_on_values", "check_gram_on_result_device", "check_gram_on_leaves_input_unchanged"},
+        {"check_gram_on_values", "check_gram_on_computes_on_device", "check_gram_on_leaves_input_unchanged"},
     ),
     (
         "stub_not_implemented",
@@ -304,6 +329,26 @@ CORRECT = [
             return torch.einsum("ij,kj->ik", X, X)
         """),
     ),
+    # Products of rows summed by broadcasting, on the device: M @ M.T without a matrix product.
+    (
+        "broadcast_sum_on_device",
+        cell(
+            PICK_DEVICE,
+            """
+        def gram_on(M, device):
+            X = M.to(device)
+            return (X[:, None, :] * X[None, :, :]).sum(dim=-1)
+        """,
+        ),
+    ),
+]
+
+# Answers that get only the incidental properties of a function right: (name, its checks, its points).
+GRAM_ON_CHECKS = {"check_gram_on_values", "check_gram_on_computes_on_device", "check_gram_on_leaves_input_unchanged"}
+INCIDENTAL = [
+    ("gram_on_computed_then_moved", GRAM_ON_CHECKS, 2.0),
+    ("gram_on_computed_then_copied_into_device", GRAM_ON_CHECKS, 2.0),
+    ("gram_on_ignores_device", GRAM_ON_CHECKS, 2.0),
 ]
 
 

@@ -80,35 +80,13 @@ WRONG = [
         {"check_standardize_uses_train_statistics"},
     ),
     (
-        "biased_std",
-        cell(
-            _standardize("""
-        means, stds = X_train.mean(dim=0), X_train.std(dim=0, unbiased=False)
-        """),
-            TO_COLUMN,
-        ),
-        {"check_standardize_uses_train_statistics"},
-    ),
-    (
-        "numpy_default_std",
+        "statistics_of_all_splits",
         cell(
             """
         def standardize(X_train, X_valid, X_test):
-            means, stds = X_train.mean(axis=0), X_train.std(axis=0)
+            X_all = np.concatenate([X_train, X_valid, X_test])
+            means, stds = X_all.mean(axis=0), X_all.std(axis=0, ddof=1)
             return tuple(torch.tensor((X - means) / stds, dtype=torch.float32) for X in (X_train, X_valid, X_test))
-        """,
-            TO_COLUMN,
-        ),
-        {"check_standardize_uses_train_statistics"},
-    ),
-    (
-        "sklearn_standard_scaler",
-        cell(
-            """
-        def standardize(X_train, X_valid, X_test):
-            from sklearn.preprocessing import StandardScaler
-            scaler = StandardScaler().fit(X_train)
-            return tuple(torch.tensor(scaler.transform(X), dtype=torch.float32) for X in (X_train, X_valid, X_test))
         """,
             TO_COLUMN,
         ),
@@ -345,6 +323,39 @@ CORRECT = [
         def to_column(y):
             return torch.from_numpy(y).float()[:, None]
         """),
+    ),
+    # StandardScaler's divisor (N) is accepted as well as torch's default (N - 1), as COURSE.md says.
+    (
+        "biased_std",
+        cell(
+            _standardize("""
+        means, stds = X_train.mean(dim=0), X_train.std(dim=0, unbiased=False)
+        """),
+            TO_COLUMN,
+        ),
+    ),
+    (
+        "numpy_default_std",
+        cell(
+            """
+        def standardize(X_train, X_valid, X_test):
+            means, stds = X_train.mean(axis=0), X_train.std(axis=0)
+            return tuple(torch.tensor((X - means) / stds, dtype=torch.float32) for X in (X_train, X_valid, X_test))
+        """,
+            TO_COLUMN,
+        ),
+    ),
+    (
+        "sklearn_standard_scaler",
+        cell(
+            """
+        def standardize(X_train, X_valid, X_test):
+            from sklearn.preprocessing import StandardScaler
+            scaler = StandardScaler().fit(X_train)
+            return tuple(torch.tensor(scaler.transform(X), dtype=torch.float32) for X in (X_train, X_valid, X_test))
+        """,
+            TO_COLUMN,
+        ),
     ),
     (
         "float64_statistics",

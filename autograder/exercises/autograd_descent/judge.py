@@ -1,12 +1,23 @@
 """Exercise 3, `autograd_descent`: square_and_grad and descend on f(x) = x**2."""
 
-from ...judge import check, close, expect
+import numpy as np
+
+from ...judge import Fail, check, close, expect, expect_requires_grad, expect_shape, glossary, grad_is_reset, matches
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 
 def descend_closed_form(x0, lr, n_iter):
     return x0 * (1 - 2 * lr) ** n_iter
+
+
+def descend_without_zeroing(x0, lr, n_iter):
+    """The typical mistake, to name it in feedback: backward() adds each step's gradient to the last ones."""
+    x, grad = x0, 0.0
+    for _ in range(n_iter):
+        grad += 2 * x
+        x -= lr * grad
+    return x
 
 
 def square_and_grad(x0):
@@ -45,31 +56,18 @@ def draw(rng):
 def _pair(seen, i, x0):
     label = f"square_and_grad({x0})"
     d = seen.result(f"square_and_grad/{i}", label)
-    expect(
-        d["kind"] in ("tuple", "list") and d.get("length") == 2 and len(d.get("items", [])) == 2,
-        f"{label} devolveu {d['kind'] if d['kind'] in ('tuple', 'list') else 'outro tipo'} que não é um par; "
-        "esperado (f, df)",
-    )
-    return label, d["items"]
+    return label, seen.sequence(d, label, 2, glossary.not_the_tuple(label, "(f, df)"))
 
 
 @check(0.75, values=True)
 def check_square_and_grad_values(seen, inputs):
+    """The numbers, however they came back (a tensor instead of a float is judged by the next check)."""
     for i, x0 in enumerate(inputs["square_and_grad"]):
         label, (f, df) = _pair(seen, i, x0)
-        values = []
-        for item in (f, df):
-            if type(item) is dict and item.get("kind") == "tensor" and item.get("exact_type"):
-                values.append(None)
-            else:
-                values.append(seen.python_float(item, label) if item.get("kind") == "float" else None)
+        expect(close(seen.scalar(f, label, "f(x0)"), x0**2, rtol=1e-5), glossary.wrong_number(label, "f(x0)", "x0**2"))
         expect(
-            values[0] is not None and close(values[0], x0**2, rtol=1e-5),
-            f"{label} devolveu f(x0) errado (ou não numérico)",
-        )
-        expect(
-            values[1] is not None and close(values[1], 2 * x0, rtol=1e-5),
-            f"{label} devolveu uma derivada errada (ou não numérica)",
+            close(seen.scalar(df, label, "f'(x0)"), 2 * x0, rtol=1e-5),
+            glossary.wrong_number(label, "f'(x0)", "2*x0"),
         )
 
 
@@ -84,31 +82,30 @@ def check_square_and_grad_returns_python_floats(seen, inputs):
 def _descend(seen, i, args):
     x0, lr, n_iter = args
     label = f"descend(x0={x0}, lr={lr}, n_iter={n_iter})"
-    return label, seen.tensor(f"descend/{i}", label)
+    return label, seen.tensor(f"descend/{i}", label, causes=glossary.update_errors("x"))
 
 
 @check(1.0, values=True)
 def check_descend_values(seen, inputs):
     for i, args in enumerate(inputs["descend"]):
         label, x = _descend(seen, i, args)
-        expect(x.shape in ((), (1,)), f"{label} devolveu forma {x.shape}; esperado um tensor escalar")
+        expect_shape(x, (), label, also=[(1,)], expected_text="um tensor com um único valor, de forma () ou (1,)")
+        if matches(x, np.reshape(descend_closed_form(*args), x.shape), rtol=1e-4, atol=1e-6):
+            continue
         expect(
-            x.values is not None and close(x.values.reshape(()), descend_closed_form(*args), rtol=1e-4, atol=1e-6),
-            f"{label} devolveu um x final diferente de x0 * (1 - 2*lr)**n_iter",
+            not matches(x, np.reshape(descend_without_zeroing(*args), x.shape), rtol=1e-4, atol=1e-6),
+            glossary.grad_accumulated(label, "x"),
         )
+        raise Fail(glossary.wrong_final_value(label, "x", "x0 * (1 - 2*lr)**n_iter"))
 
 
 @check(0.75)
 def check_descend_returns_leaf_with_grad_reset(seen, inputs):
     for i, args in enumerate(inputs["descend"]):
         label, x = _descend(seen, i, args)
-        expect(x.requires_grad, f"{label} devolveu um x com requires_grad=False; esperado True")
-        expect(x.is_leaf, f"{label} devolveu um x que não é folha do grafo (atualize x dentro de torch.no_grad())")
-        g = x.grad
-        expect(
-            g is None or (g.values is not None and not g.values.any()),
-            f"{label} devolveu x com .grad diferente de zero; zere o gradiente a cada passo",
-        )
+        expect_requires_grad(x, label, verb="devolveu um x com")
+        expect(x.is_leaf, glossary.returned_not_a_leaf(label, "x", "atualize x dentro de torch.no_grad()"))
+        expect(grad_is_reset(x), glossary.grad_not_zero(label, "x"))
 
 
 CHECKS = [

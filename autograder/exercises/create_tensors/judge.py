@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from ...judge import check, close, decode, encode, expect, shape_str
+from ...judge import check, decode, encode, expect_dtype, expect_shape, expect_unchanged, expect_values, shape_str
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
@@ -67,55 +67,45 @@ def _about(spec):
 def check_make_matrix_dtype_and_shape(seen, inputs):
     for i in range(2):
         m = seen.tensor(f"make_matrix/{i}", "make_matrix()")
-        expect(m.dtype == "torch.float32", f"make_matrix() devolveu dtype {m.dtype}; esperado torch.float32")
-        expect(m.shape == (2, 3), f"make_matrix() devolveu forma {shape_str(m.shape)}; esperado (2, 3)")
+        expect_dtype(m, "torch.float32", "make_matrix()")
+        expect_shape(m, (2, 3), "make_matrix()")
 
 
 @check(0.5, values=True)
 def check_make_matrix_values(seen, inputs):
-    for i in range(2):
+    for i in range(2):  # called twice: a function must not depend on being called first
         m = seen.tensor(f"make_matrix/{i}", "make_matrix()")
-        expect(
-            m.values is not None and close(m.values, MATRIX, rtol=0, atol=0),
-            "make_matrix() devolveu valores diferentes de [[1., 4., 7.], [2., 3., 6.]]",
-        )
+        expect_values(m, MATRIX, "make_matrix()", "de [[1., 4., 7.], [2., 3., 6.]]", rtol=0, atol=0)
+
+
+def _float32_label(spec):
+    return f"to_float32(a) com a de {_about(spec)}"
 
 
 @check(0.5)
 def check_to_float32_dtype(seen, inputs):
     for i, spec in enumerate(inputs["to_float32"]):
-        t = seen.tensor(f"to_float32/{i}", f"to_float32(a) com a de {_about(spec)}", "result")
-        expect(
-            t.dtype == "torch.float32",
-            f"to_float32(a) com a de {_about(spec)} devolveu dtype {t.dtype}; esperado torch.float32",
-        )
+        label = _float32_label(spec)
+        expect_dtype(seen.tensor(f"to_float32/{i}", label, "result"), "torch.float32", label)
 
 
 @check(0.5, values=True)
 def check_to_float32_shape_and_values(seen, inputs):
     for i, spec in enumerate(inputs["to_float32"]):
-        label = f"to_float32(a) com a de {_about(spec)}"
+        label = _float32_label(spec)
         t = seen.tensor(f"to_float32/{i}", label, "result")
-        expect(
-            t.shape == tuple(spec["shape"]), f"{label} devolveu forma {shape_str(t.shape)}; esperado a mesma forma de a"
-        )
-        expected = decode(spec).astype(np.float32)
+        expect_shape(t, spec["shape"], label, expected_text="a mesma forma de a")
         # float32 rounding tolerance: a float64 result is judged by the dtype check alone
-        expect(
-            t.values is not None and close(t.values, expected, rtol=1e-6, atol=0),
-            f"{label} devolveu valores diferentes dos de a",
-        )
+        expect_values(t, decode(spec).astype(np.float32), label, "dos de a", rtol=1e-6, atol=0)
 
 
 @check(0.25)
 def check_to_float32_leaves_input_unchanged(seen, inputs):
     for i, spec in enumerate(inputs["to_float32"]):
-        label = f"to_float32(a) com a de {_about(spec)}"
+        label = _float32_label(spec)
         t = seen.tensor(f"to_float32/{i}", label, "result")
-        expect(
-            t.shape == tuple(spec["shape"]), f"{label} devolveu forma {shape_str(t.shape)}; esperado a mesma forma de a"
-        )
-        expect(seen.flag(f"to_float32/{i}", "input_unchanged", label), f"{label} modificou a entrada a")
+        expect_shape(t, spec["shape"], label, expected_text="a mesma forma de a")
+        expect_unchanged(seen, f"to_float32/{i}", label, "a entrada a")
 
 
 def _column_label(spec):
@@ -128,9 +118,8 @@ def check_column_vector_dtype_and_shape(seen, inputs):
     for i, spec in enumerate(inputs["column_vector"]):
         label = _column_label(spec)
         t = seen.tensor(f"column_vector/{i}", label, "result")
-        expect(t.dtype == "torch.float32", f"{label} devolveu dtype {t.dtype}; esperado torch.float32")
-        n = spec["shape"][0]
-        expect(t.shape == (n, 1), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, 1)")
+        expect_dtype(t, "torch.float32", label)
+        expect_shape(t, (spec["shape"][0], 1), label)
 
 
 @check(0.5, values=True)
@@ -138,12 +127,8 @@ def check_column_vector_values(seen, inputs):
     for i, spec in enumerate(inputs["column_vector"]):
         label = _column_label(spec)
         t = seen.tensor(f"column_vector/{i}", label, "result")
-        expected = decode(spec).astype(np.float32).reshape(-1, 1)
-        expect(
-            t.values is not None and close(t.values, expected, rtol=1e-6, atol=0),
-            f"{label} devolveu valores diferentes dos de y",
-        )
-        expect(seen.flag(f"column_vector/{i}", "input_unchanged", label), f"{label} modificou a entrada y")
+        expect_values(t, decode(spec).astype(np.float32).reshape(-1, 1), label, "dos de y", rtol=1e-6, atol=0)
+        expect_unchanged(seen, f"column_vector/{i}", label, "a entrada y")
 
 
 CHECKS = [

@@ -191,7 +191,7 @@ def check_evaluate_in_eval_mode_without_graph(seen, inputs):
         label = _evaluate_label(run)
         result = _evaluate_result(seen, f"evaluate/{i}", label)
         expect(not result.has_grad_fn and not result.requires_grad, glossary.attached_to_graph(label))
-        expect(seen.flag(f"evaluate/{i}", "model_unchanged", label), glossary.model_changed(label))
+        expect(seen.flag(f"evaluate/{i}", "model_unchanged", label), glossary.evaluation_changed_model(label))
 
 
 @check(0.5)
@@ -205,7 +205,7 @@ def check_dataset_rmse_in_eval_mode(seen, inputs):
     for i, run in enumerate(inputs["dataset_rmse"]):
         label = _rmse_label(run)
         _rmse_value(seen, f"dataset_rmse/{i}", label)
-        expect(seen.flag(f"dataset_rmse/{i}", "model_unchanged", label), glossary.model_changed(label))
+        expect(seen.flag(f"dataset_rmse/{i}", "model_unchanged", label), glossary.evaluation_changed_model(label))
 
 
 @check(1.0, values=True)

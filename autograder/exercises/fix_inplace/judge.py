@@ -2,7 +2,19 @@
 
 import numpy as np
 
-from ...judge import check, close, decode, encode, expect, parse_tensor, shape_str
+from ...judge import (
+    Fail,
+    check,
+    decode,
+    encode,
+    expect,
+    expect_shape,
+    expect_unchanged,
+    expect_values,
+    glossary,
+    matches,
+    shape_str,
+)
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
@@ -36,62 +48,51 @@ def _result(seen, i, spec):
     return seen.tensor(f"z_fixed/{i}", _label(spec), "result")
 
 
-@check(1.0, values=True)
+def _exp(spec):
+    return np.exp(decode(spec).astype(np.float64))
+
+
+# Points follow what the exercise teaches: exp(t) + 1 still connected to the graph, with the right gradient.
+# The value and an unchanged t alone (a detached result, a sum done in .data) earn at most a third.
+
+
+@check(0.5, values=True)
 def check_z_fixed_values(seen, inputs):
     for i, spec in enumerate(inputs["t"]):
-        z = _result(seen, i, spec)
-        t = decode(spec)
-        expect(z.shape == t.shape, f"{_label(spec)} devolveu forma {shape_str(z.shape)}; esperado a forma de t")
-        expect(
-            z.values is not None and close(z.values, np.exp(t.astype(np.float64)) + 1, rtol=1e-5),
-            f"{_label(spec)} devolveu valores diferentes de exp(t) + 1",
-        )
+        label, z = _label(spec), _result(seen, i, spec)
+        expect_shape(z, spec["shape"], label, expected_text="a forma de t")
+        expect_values(z, _exp(spec) + 1, label, "de exp(t) + 1")
 
 
-@check(1.25, values=True)
+@check(2.0, values=True)
 def check_z_fixed_gradient(seen, inputs):
     for i, spec in enumerate(inputs["t"]):
-        label = _label(spec)
-        z = _result(seen, i, spec)
-        expect(z.has_grad_fn, f"{label} devolveu um tensor sem grad_fn: o resultado foi desconectado do grafo")
-        record = seen.raw(f"z_fixed/{i}", label)
-        backward = record.get("backward")
-        expect(type(backward) is dict, f"{label}: não foi possível chamar backward()")
-        if backward.get("ok") is not True:
-            expect(False, f"backward() em {label} levantou um erro; esperado que funcionasse")
-        t = parse_tensor(backward.get("t"))
-        g = t.grad
-        expect(
-            g is not None and g.values is not None, f"depois de backward() em {label}, t.grad é None; esperado exp(t)"
-        )
-        expect(
-            close(g.values, np.exp(decode(spec).astype(np.float64)), rtol=1e-5),
-            f"depois de backward() em {label}, t.grad é diferente de exp(t)",
-        )
+        label, z = _label(spec), _result(seen, i, spec)
+        expect(z.has_grad_fn, glossary.detached_from_graph(label))
+        run = seen.backward(f"z_fixed/{i}", label)
+        expect(run is not None, glossary.backward_not_run(label))
+        expect(run.ok, glossary.backward_raised(label, run.exception))
+        expect(run.t.grad is not None and run.t.grad.values is not None, glossary.grad_is_none(label, "exp(t)"))
+        if not matches(run.t.grad, _exp(spec)):
+            expect(not matches(run.t.grad, _exp(spec) + 1), glossary.grad_of_hidden_inplace(label))
+            raise Fail(glossary.wrong_grad(label, "exp(t)"))
 
 
-@check(0.75)
+@check(0.5)
 def check_z_fixed_leaves_t_unchanged(seen, inputs):
     for i, spec in enumerate(inputs["t"]):
-        z = _result(seen, i, spec)
-        expect(
-            z.values is not None and close(z.values, np.exp(decode(spec).astype(np.float64)) + 1, rtol=1e-5),
-            f"{_label(spec)} devolveu valores diferentes de exp(t) + 1",
-        )
-        expect(
-            seen.flag(f"z_fixed/{i}", "input_unchanged", _label(spec)),
-            f"{_label(spec)} modificou t; t deve ficar como estava",
-        )
+        label, z = _label(spec), _result(seen, i, spec)
+        expect_values(z, _exp(spec) + 1, label, "de exp(t) + 1")  # only a real answer earns this
+        expect_unchanged(seen, f"z_fixed/{i}", label, "t; t deve ficar como estava")
 
 
 @check(0, gate=True)
 def check_z_buggy_still_raises(seen, inputs):
     """The given z_buggy exists to show the error; redefining it into a fix is not the answer."""
-    d = seen.raw("z_buggy", "z_buggy(t)")
-    backward = d.get("backward") if type(d) is dict else None
+    run = seen.backward("z_buggy", "z_buggy(t)")
     expect(
-        type(backward) is dict and backward.get("ok") is False and backward.get("exception") == "RuntimeError",
-        "z_buggy foi alterada: ela deve continuar levantando o RuntimeError do in-place; corrija em z_fixed",
+        run is not None and not run.ok and run.exception == "RuntimeError",
+        glossary.given_code_edited("z_buggy", "levantando o RuntimeError do in-place", "z_fixed"),
     )
 
 

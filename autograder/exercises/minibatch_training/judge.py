@@ -374,7 +374,7 @@ def _expect_follows_reference(seen, i, run):
     expect(
         len(found_parameters) == len(parameters)
         and all(v is not None and close(v, p, rtol=1e-4, atol=1e-6) for (_, v), p in zip(found_parameters, parameters)),
-        glossary.final_parameters_differ(label),
+        glossary.minibatch_parameters_differ(label),
     )
 
 

@@ -6,7 +6,17 @@ plain data; expected values never appear here.
 
 from ...probe import devices
 from ...probe.inputs import as_tensor
-from ...probe.observe import observe_call, snapshot
+from ...probe.observe import call, lookup, missing, observe_call, snapshot, value
+
+
+def _gram_on(ns, M, device):
+    """Call gram_on(M, device), recording on which devices its operations ran."""
+    fn = lookup(ns, "gram_on")
+    if fn is None:
+        return missing("gram_on"), {}
+    recorded, where = devices.recording_where_ops_run(fn)
+    result, error = call(recorded, M, device)
+    return (error if error is not None else value(result)), where
 
 
 def probe(ns, inputs):
@@ -22,6 +32,6 @@ def probe(ns, inputs):
         for device in targets:
             M = as_tensor(spec)
             before = snapshot(M)
-            _, obs = observe_call(ns, "gram_on", M, device)
-            yield f"gram_on/{i}/{device}", {"result": obs, "input_unchanged": snapshot(M) == before}
+            obs, where = _gram_on(ns, M, device)
+            yield f"gram_on/{i}/{device}", {"result": obs, "input_unchanged": snapshot(M) == before, **where}
     yield "real_cuda", {"kind": "bool", "value": devices.REAL_CUDA}

@@ -2,43 +2,56 @@
 
 The synthetic splits come from different distributions, so standardizing each
 split with its own statistics (or the test split's) gives visibly different
-values, and the judge can name the mistake.
+values, and the judge can name the mistake. Either standard deviation is right:
+torch's default (divisor N - 1, the chapter's) or StandardScaler's (divisor N).
 """
 
 import numpy as np
 import torch
 
-from ...judge import check, close, decode, encode, expect, parse_tensor, shape_str
+from ...judge import (
+    Fail,
+    check,
+    decode,
+    encode,
+    expect,
+    expect_dtype,
+    expect_shape,
+    expect_unchanged,
+    expect_values,
+    glossary,
+    matches,
+)
 
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 
-def standardize(X_train, X_valid, X_test, unbiased=True, own_stats=False):
-    """`unbiased`/`own_stats` reproduce typical mistakes, to name them in feedback."""
+def standardize(X_train, X_valid, X_test, unbiased=True, stats_of="train"):
+    """`unbiased=False`: StandardScaler's divisor (accepted too); `stats_of` ("own", "valid", "test") reproduces
+    typical mistakes, to name them in feedback."""
     tensors = [torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test)]
-    means, stds = tensors[0].mean(dim=0), tensors[0].std(dim=0, unbiased=unbiased)
+    source = tensors[SPLITS.index(stats_of)] if stats_of in SPLITS else None
     out = []
     for X in tensors:
-        if own_stats:
-            means, stds = X.mean(dim=0), X.std(dim=0, unbiased=unbiased)
-        out.append((X - means) / stds)
+        S = X if source is None else source
+        out.append((X - S.mean(dim=0)) / S.std(dim=0, unbiased=unbiased))
     return tuple(out)
 
 
+SPLITS = ("train", "valid", "test")
 REFERENCE = (standardize,)  # what the checks compare with
 
 # A typical mistake, as a student writes it (the demo's third student makes it).
 MISTAKE = """def standardize(X_train, X_valid, X_test):
-    X_train, X_valid, X_test = (torch.tensor(X, dtype=torch.float32) for X in (X_train, X_valid, X_test))
-    means, stds = X_train.mean(dim=0), X_train.std(dim=0, unbiased=False)  # erro típico: desvio enviesado
-    return (X_train - means) / stds, (X_valid - means) / stds, (X_test - means) / stds
+    out = []
+    for X in (X_train, X_valid, X_test):  # erro típico: cada conjunto com as próprias estatísticas
+        X = torch.tensor(X, dtype=torch.float32)
+        out.append((X - X.mean(dim=0)) / X.std(dim=0))
+    return tuple(out)
 
 def to_column(y):
     return torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
 """
-
-
-SPLITS = ("train", "valid", "test")
 
 
 def draw(rng):
@@ -58,17 +71,8 @@ def draw(rng):
 def _outputs(seen, i, split):
     label = "standardize(X_train, X_valid, X_test) com dados sintéticos"
     d = seen.result(f"standardize/{i}", label, "result")
-    expect(
-        d["kind"] in ("tuple", "list") and d.get("length") == 3,
-        f"{label} não devolveu 3 tensores (X_train, X_valid, X_test)",
-    )
-    tensors = []
-    for name, item in zip(SPLITS, d["items"]):
-        expect(
-            type(item) is dict and item.get("kind") == "tensor" and item.get("exact_type") is True,
-            f"{label}: a saída de X_{name} não é um torch.Tensor",
-        )
-        tensors.append(parse_tensor(item))
+    items = seen.sequence(d, label, 3, glossary.not_n_tensors(label, 3, "(X_train, X_valid, X_test)"))
+    tensors = [seen.tensor_from(item, glossary.part_of(label, f"X_{name}")) for name, item in zip(SPLITS, items)]
     return label, tensors
 
 
@@ -77,21 +81,29 @@ def check_standardize_dtype_and_shape(seen, inputs):
     for i, split in enumerate(inputs["standardize"]):
         label, tensors = _outputs(seen, i, split)
         for name, t in zip(SPLITS, tensors):
-            expect(t.dtype == "torch.float32", f"{label}: X_{name} saiu com dtype {t.dtype}; esperado torch.float32")
-            shape = tuple(split[name]["shape"])
-            expect(
-                t.shape == shape, f"{label}: X_{name} saiu com forma {shape_str(t.shape)}; esperado {shape_str(shape)}"
-            )
+            expect_dtype(t, "torch.float32", glossary.part_of(label, f"X_{name}"), verb="saiu com")
+            expect_shape(t, split[name]["shape"], glossary.part_of(label, f"X_{name}"), verb="saiu com")
 
 
-def _diagnose(arrays, tensors):
-    own = standardize(*arrays, own_stats=True)
-    biased = standardize(*arrays, unbiased=False)
-    if all(close(t.values, o.numpy(), rtol=1e-3, atol=1e-4) for t, o in zip(tensors, own)):
-        return "cada conjunto foi padronizado com as próprias estatísticas; use a média e o desvio de X_train em todos"
-    if all(close(t.values, b.numpy(), rtol=1e-3, atol=1e-4) for t, b in zip(tensors, biased)):
-        return "o desvio padrão usado é o enviesado (unbiased=False); use o padrão do torch (não enviesado)"
-    return "os valores não correspondem a (X - média de X_train) / desvio de X_train, coluna a coluna"
+def _standardized_with(arrays, tensors, stats_of):
+    """Whether the outputs are the splits standardized with ``stats_of``'s statistics (either divisor)."""
+    return any(
+        all(
+            matches(t, e.numpy(), rtol=1e-3, atol=1e-4)
+            for t, e in zip(tensors, standardize(*arrays, unbiased, stats_of))
+        )
+        for unbiased in (True, False)
+    )
+
+
+def _diagnose(label, arrays, tensors):
+    """The likely mistake behind standardized values that differ from the reference."""
+    if _standardized_with(arrays, tensors, "own"):
+        return glossary.own_statistics(label)
+    for name in ("valid", "test"):
+        if _standardized_with(arrays, tensors, name):
+            return glossary.statistics_of(label, f"X_{name}")
+    return glossary.not_standardized(label)
 
 
 @check(1.5, values=True)
@@ -99,13 +111,13 @@ def check_standardize_uses_train_statistics(seen, inputs):
     for i, split in enumerate(inputs["standardize"]):
         label, tensors = _outputs(seen, i, split)
         arrays = [decode(split[name]) for name in SPLITS]
-        expected = standardize(*arrays)
-        ok = all(
-            t.values is not None and close(t.values, e.numpy(), rtol=1e-3, atol=1e-4) for t, e in zip(tensors, expected)
+        if _standardized_with(arrays, tensors, "train"):
+            continue
+        expect(
+            all(t.values is not None and t.shape == tuple(split[n]["shape"]) for n, t in zip(SPLITS, tensors)),
+            glossary.shapes_differ_from_inputs(label),
         )
-        if not ok:
-            comparable = all(t.values is not None and t.shape == tuple(e.shape) for t, e in zip(tensors, expected))
-            expect(False, f"{label}: {_diagnose(arrays, tensors) if comparable else 'valores incorretos'}")
+        raise Fail(_diagnose(label, arrays, tensors))
 
 
 @check(0.25)
@@ -114,9 +126,9 @@ def check_standardize_leaves_inputs_unchanged(seen, inputs):
         label, tensors = _outputs(seen, i, split)
         expect(
             all(t.shape == tuple(split[name]["shape"]) for name, t in zip(SPLITS, tensors)),
-            f"{label}: as saídas não têm as formas das entradas",
+            glossary.shapes_differ_from_inputs(label),
         )
-        expect(seen.flag(f"standardize/{i}", "input_unchanged", label), f"{label} modificou os arrays de entrada")
+        expect_unchanged(seen, f"standardize/{i}", label, "os arrays de entrada")
 
 
 @check(0.5, values=True)
@@ -125,13 +137,10 @@ def check_to_column(seen, inputs):
         n = spec["shape"][0]
         label = f"to_column(y) com y de forma ({n},)"
         t = seen.tensor(f"to_column/{i}", label, "result")
-        expect(t.dtype == "torch.float32", f"{label} devolveu dtype {t.dtype}; esperado torch.float32")
-        expect(t.shape == (n, 1), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, 1)")
-        expect(
-            close(t.values, decode(spec).astype(np.float32).reshape(-1, 1), rtol=0, atol=0),
-            f"{label} devolveu valores diferentes dos de y",
-        )
-        expect(seen.flag(f"to_column/{i}", "input_unchanged", label), f"{label} modificou y")
+        expect_dtype(t, "torch.float32", label)
+        expect_shape(t, (n, 1), label)
+        expect_values(t, decode(spec).astype(np.float32).reshape(-1, 1), label, "dos de y", rtol=0, atol=0)
+        expect_unchanged(seen, f"to_column/{i}", label, "y")
 
 
 CHECKS = [

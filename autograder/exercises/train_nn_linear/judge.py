@@ -10,14 +10,18 @@ from ... import data
 from ...judge import (
     Fail,
     check,
-    close,
     decode,
     encode,
     expect,
+    expect_dtype,
+    expect_no_graph,
     expect_python_floats,
+    expect_shape,
     expect_trajectory,
+    expect_values,
+    glossary,
     loss_values,
-    parse_tensor,
+    matches,
     same_losses,
     shape_str,
 )
@@ -26,23 +30,25 @@ from ...judge.draws import synthetic_regression as _synthetic
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 
-def train_bgd(model, optimizer, criterion, X, y, n_epochs):
+def train_bgd(model, optimizer, criterion, X, y, n_epochs, zero_grad=True):
+    """`zero_grad=False` reproduces the typical mistake, to name it in feedback."""
     losses = []
     for _ in range(n_epochs):
         y_pred = model(X)
         loss = criterion(y_pred, y)
         loss.backward()
         optimizer.step()
-        optimizer.zero_grad()
+        if zero_grad:
+            optimizer.zero_grad()
         losses.append(loss.item())
     return losses
 
 
-def fit_linear(X, y, lr=0.4, n_epochs=20, seed=42):
+def fit_linear(X, y, lr=0.4, n_epochs=20, seed=42, zero_grad=True):
     torch.manual_seed(seed)
     model = nn.Linear(X.shape[1], 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = train_bgd(model, optimizer, nn.MSELoss(), X, y, n_epochs)
+    losses = train_bgd(model, optimizer, nn.MSELoss(), X, y, n_epochs, zero_grad=zero_grad)
     return model, losses
 
 
@@ -113,13 +119,38 @@ def _linear(spec):
     return model
 
 
-def reference_fit(run):
+def reference_fit(run, **mistake):
     kwargs = {k: run[k] for k in ("lr", "n_epochs", "seed") if k in run}
-    model, losses = fit_linear(_tensor(run["X"]), _tensor(run["y"]), **kwargs)
+    model, losses = fit_linear(_tensor(run["X"]), _tensor(run["y"]), **kwargs, **mistake)
     return model, np.array(losses)
 
 
 _housing_reference = lru_cache(maxsize=1)(lambda: reference_fit(housing_run()))
+
+# What to check when a loss curve differs, in this exercise's words (the optimizer updates without no_grad).
+FIT_FIRST_LOSS = "torch.manual_seed(seed) antes de criar o nn.Linear, e a perda nn.MSELoss()"
+FIT_EPOCH_STEP = "o torch.optim.SGD com a taxa de aprendizado lr, o número de épocas n_epochs e o laço de train_bgd"
+TRAIN_FIRST_LOSS = "a perda calculada com o criterion recebido, antes de optimizer.step()"
+TRAIN_EPOCH_STEP = (
+    "optimizer.step() depois de backward() e optimizer.zero_grad() a cada época, com o optimizer recebido"
+)
+ZERO_GRAD = "optimizer.zero_grad()"
+FIT_ERRORS = {"RuntimeError": "as formas não combinam: crie nn.Linear(X.shape[1], 1), com o número de atributos de X"}
+
+
+def _expect_fit_losses(seen, run, label, losses, show_values):
+    found = loss_values(seen, losses, label, 20 if run["name"] == "housing" else run["n_epochs"])
+    expected = (_housing_reference() if run["name"] == "housing" else reference_fit(run))[1]
+    mistakes = [(lambda: reference_fit(run, zero_grad=False)[1], glossary.gradients_accumulate(label, ZERO_GRAD))]
+    expect_trajectory(found, expected, label, show_values, first=FIT_FIRST_LOSS, step=FIT_EPOCH_STEP, mistakes=mistakes)
+
+
+def _reference_train(run, **mistake):
+    """train_bgd on a hidden run: (the trained model, its losses)."""
+    model = _linear(run["model"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=run["lr"])
+    X, y = _tensor(run["X"]), _tensor(run["y"])
+    return model, np.array(train_bgd(model, optimizer, nn.MSELoss(), X, y, run["n_epochs"], **mistake))
 
 
 def _fit_label(run):
@@ -131,39 +162,30 @@ def _fit_label(run):
 def _fit(seen, run):
     """(label, weight, bias, losses description) of one fit_linear call."""
     label = _fit_label(run)
-    d = seen.result(f"fit_linear/{run['name']}", label)
-    expect(
-        d["kind"] in ("tuple", "list") and d.get("length") == 2 and type(d.get("items")) is list,
-        f"{label} não devolveu a tupla (model, losses)",
-    )
-    model, losses = d["items"]
-    expect(
-        type(model) is dict and model.get("kind") == "module" and model.get("exact_linear") is True,
-        f"{label}: model não é um nn.Linear",
-    )
-    expect(model.get("bias") is not None, f"{label}: o nn.Linear foi criado sem bias")
-    return label, parse_tensor(model.get("weight")), parse_tensor(model.get("bias")), losses
+    d = seen.result(f"fit_linear/{run['name']}", label, causes=FIT_ERRORS)
+    model, losses = seen.sequence(d, label, 2, glossary.not_the_tuple(label, "(model, losses)"))
+    model = seen.module(model, glossary.part_of(label, "model"), exact="nn.Linear")
+    expect(model.parameter("bias") is not None, glossary.without_bias(label))
+    return label, model.parameter("weight"), model.parameter("bias"), losses
 
 
 @check(0.5)
 def check_fit_linear_returns_linear_8_1(seen, inputs):
     run = inputs["fit_linear"][0]
     label, weight, bias, _ = _fit(seen, run)
-    expect(
-        weight.shape == (1, 8),
-        f"{label}: weight tem forma {shape_str(weight.shape)}; esperado (1, 8) (nn.Linear(8, 1))",
+    expect_shape(
+        weight, (1, 8), glossary.part_of(label, "weight"), verb="tem", expected_text="(1, 8) (nn.Linear(8, 1))"
     )
-    expect(bias.shape == (1,), f"{label}: bias tem forma {shape_str(bias.shape)}; esperado (1,)")
+    expect_shape(bias, (1,), glossary.part_of(label, "bias"), verb="tem")
     for name, t in (("weight", weight), ("bias", bias)):
-        expect(t.dtype == "torch.float32", f"{label}: {name} tem dtype {t.dtype}; esperado torch.float32")
+        expect_dtype(t, "torch.float32", glossary.part_of(label, name), verb="tem")
 
 
 @check(1.0, values=True)
 def check_fit_linear_housing_trajectory(seen, inputs):
     run = inputs["fit_linear"][0]
     label, _, _, losses = _fit(seen, run)
-    found = loss_values(seen, losses, label, 20)
-    expect_trajectory(found, _housing_reference()[1], label, show_values=True)
+    _expect_fit_losses(seen, run, label, losses, show_values=True)
     expect_python_floats(seen, losses, label)
 
 
@@ -173,62 +195,56 @@ def check_fit_linear_reaches_target_test_mse(seen, inputs):
     _, X_test, _, y_test = data.housing_standardized()
     expect(
         weight.values is not None and weight.shape == (1, 8) and bias.values is not None and bias.shape == (1,),
-        f"{label}: parâmetros do modelo ausentes",
+        glossary.parameters_missing(label),
     )
     mse = float(np.mean((X_test.astype(np.float64) @ weight.values.T + bias.values - y_test) ** 2))
-    expect(mse <= TARGET_TEST_MSE, f"{label}: MSE no conjunto de teste {mse:.4f}; meta ≤ {TARGET_TEST_MSE:.2f}")
+    expect(mse <= TARGET_TEST_MSE, glossary.above_target(label, "MSE no conjunto de teste", mse, TARGET_TEST_MSE, None))
 
 
 @check(0.5, values=True)
 def check_fit_linear_uses_its_arguments(seen, inputs):
     run = inputs["fit_linear"][1]
     label, _, _, losses = _fit(seen, run)
-    expect_trajectory(
-        loss_values(seen, losses, label, run["n_epochs"]), reference_fit(run)[1], label, show_values=False
-    )
+    _expect_fit_losses(seen, run, label, losses, show_values=False)
 
 
 @check(1.5, values=True)
 def check_train_bgd_follows_reference(seen, inputs):
     for i, run in enumerate(inputs["train_bgd"]):
         label = f"train_bgd com um modelo, otimizador (lr={run['lr']}) e dados ocultos, {run['n_epochs']} épocas"
-        record = seen.raw(f"train_bgd/{i}", label)
-        expect(type(record) is dict, f"{label}: sem resultado")
         losses = seen.result(f"train_bgd/{i}", label, "losses")
-        model = _linear(run["model"])
-        optimizer = torch.optim.SGD(model.parameters(), lr=run["lr"])
-        expected = train_bgd(model, optimizer, nn.MSELoss(), _tensor(run["X"]), _tensor(run["y"]), run["n_epochs"])
+        model, expected = _reference_train(run)
+        mistakes = [
+            (lambda: _reference_train(run, zero_grad=False)[1], glossary.gradients_accumulate(label, ZERO_GRAD))
+        ]
         expect_trajectory(
-            loss_values(seen, losses, label, run["n_epochs"]), np.array(expected), label, show_values=False
+            loss_values(seen, losses, label, run["n_epochs"]),
+            expected,
+            label,
+            show_values=False,
+            first=TRAIN_FIRST_LOSS,
+            step=TRAIN_EPOCH_STEP,
+            mistakes=mistakes,
         )
         expect_python_floats(seen, losses, label)
-        final = record.get("model")
-        expect(type(final) is dict and final.get("kind") == "module", f"{label}: modelo ilegível")
-        w = parse_tensor(final.get("weight"))
+        final = seen.module(seen.result(f"train_bgd/{i}", label, "model"), label)
         expect(
-            w.values is not None and close(w.values, model.weight.detach().numpy(), rtol=1e-3, atol=1e-5),
-            f"{label}: os pesos finais do modelo diferem; dê optimizer.step() depois de backward() em toda época",
+            matches(final.parameter("weight"), model.weight.detach().numpy(), rtol=1e-3, atol=1e-5),
+            glossary.final_weights_differ(label),
         )
 
 
 @check(0.75, values=True)
 def check_predict_without_graph(seen, inputs):
     for i, run in enumerate(inputs["predict"]):
-        n = run["X"]["shape"][0]
         label = f"predict(model, X) com X de forma {shape_str(run['X']['shape'])}"
         t = seen.tensor(f"predict/{i}", label, "result")
-        expect(t.shape == (n, 1), f"{label} devolveu forma {shape_str(t.shape)}; esperado ({n}, 1)")
-        expect(
-            not t.has_grad_fn and not t.requires_grad,
-            f"{label} devolveu um tensor ligado ao grafo; calcule dentro de torch.no_grad()",
-        )
+        expect_shape(t, (run["X"]["shape"][0], 1), label)
+        expect_no_graph(t, label)
         with torch.no_grad():
             expected = _linear(run["model"])(_tensor(run["X"])).numpy()
-        expect(
-            t.values is not None and close(t.values, expected, rtol=1e-5, atol=1e-6),
-            f"{label} devolveu valores diferentes de model(X)",
-        )
-        expect(seen.flag(f"predict/{i}", "model_unchanged", label), f"{label} alterou os parâmetros do modelo")
+        expect_values(t, expected, label, "de model(X)")
+        expect(seen.flag(f"predict/{i}", "model_unchanged", label), glossary.model_changed(label))
 
 
 @check(0, gate=True)
@@ -240,8 +256,7 @@ def check_fit_linear_results_depend_on_inputs(seen, inputs):
     except Fail:
         return
     expect(
-        not same_losses(seen, hidden_losses, housing_losses),
-        "fit_linear devolve os mesmos losses para dados diferentes: resultados fixos no código não valem pontos",
+        not same_losses(seen, hidden_losses, housing_losses), glossary.same_results("fit_linear", "as mesmas perdas")
     )
 
 
