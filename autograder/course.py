@@ -51,6 +51,22 @@ CONTRACT = {
         ("bgd_loop", "Regressão linear do zero (BGD)", 5.0, ("train_linear_bgd",)),
         ("train_nn_linear", "Regressão linear com nn.Linear", 5.0, ("train_bgd", "fit_linear", "predict")),
     ],
+    "custom_models": [
+        (
+            "classify_digits",
+            "Um classificador de imagens",
+            5.0,
+            ("ImageClassifier", "accuracy", "predict_proba", "fit_digits"),
+        ),
+        (
+            "wide_and_deep",
+            "Wide & Deep: duas entradas e duas saídas",
+            5.0,
+            ("WideAndDeep", "multi_output_loss", "fit_wide_and_deep"),
+        ),
+        ("save_and_export", "Salvar, carregar e exportar", 3.0, ("save_model", "load_model", "export_model")),
+        ("tune_with_optuna", "Ajuste de hiperparâmetros com o Optuna", 2.0, ("objective",)),
+    ],
 }
 
 

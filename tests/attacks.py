@@ -990,6 +990,23 @@ time.sleep(600)
 ATTACKS += MACHINERY_ATTACKS
 
 
+def exercise_attacks():
+    """Each exercise's own hostile submissions: `ATTACKS` in tests/cases/<id>.py, a list of dicts of Attack's
+    fields without `target` (the exercise itself)."""
+    from cases import cases
+
+    from autograder.exercises import exercise_ids
+
+    return [
+        Attack(target=exercise, **fields)
+        for exercise in exercise_ids()
+        for fields in getattr(cases(exercise), "ATTACKS", ())
+    ]
+
+
+ATTACKS += exercise_attacks()
+
+
 CONTROLS = {
     "warns": (
         "create_tensors",
