@@ -57,6 +57,22 @@ CONTRACT = {
         ("evaluate", "Avaliação e o RMSE do conjunto inteiro", 3.0, ("evaluate", "dataset_rmse")),
         ("fit_housing_mlp", "Treinando o MLP no California housing", 4.0, ("fit_housing_mlp",)),
     ],
+    "custom_models": [
+        (
+            "classify_digits",
+            "Um classificador de imagens",
+            5.0,
+            ("ImageClassifier", "accuracy", "predict_proba", "fit_digits"),
+        ),
+        (
+            "wide_and_deep",
+            "Wide & Deep: duas entradas e duas saídas",
+            5.0,
+            ("WideAndDeep", "multi_output_loss", "fit_wide_and_deep"),
+        ),
+        ("save_and_export", "Salvar, carregar e exportar", 3.0, ("save_model", "load_model", "export_model")),
+        ("tune_with_optuna", "Ajuste de hiperparâmetros com o Optuna", 2.0, ("objective",)),
+    ],
 }
 
 

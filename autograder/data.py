@@ -1,4 +1,4 @@
-"""California housing, loaded and split exactly as the chapter does."""
+"""The course's data sets, loaded and split exactly as the notebooks (and the chapter) do."""
 
 from functools import lru_cache
 
@@ -37,3 +37,21 @@ def housing_standardized():
         y_train.astype(np.float32).reshape(-1, 1),
         y_test.astype(np.float32).reshape(-1, 1),
     )
+
+
+@lru_cache(maxsize=1)
+def digits_splits():
+    """scikit-learn's digits as the custom_models notebook loads them: float32 images (N, 1, 8, 8) in [0, 1]
+    and int64 labels, split with train_test_split(indices, random_state=42) twice (1,010 / 337 / 450).
+
+    (X_train, X_valid, X_test, y_train, y_valid, y_test) as NumPy arrays.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X = (digits.images / 16.0).astype(np.float32)[:, None, :, :]
+    y = digits.target.astype(np.int64)
+    idx_train_full, idx_test = train_test_split(np.arange(len(y)), random_state=42)
+    idx_train, idx_valid = train_test_split(idx_train_full, random_state=42)
+    return X[idx_train], X[idx_valid], X[idx_test], y[idx_train], y[idx_valid], y[idx_test]

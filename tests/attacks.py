@@ -1009,15 +1009,16 @@ ATTACKS += MACHINERY_ATTACKS
 
 
 def exercise_attacks():
-    """Each exercise's own hostile submissions: `ATTACKS` in tests/cases/<id>.py, as (name, code, what)."""
+    """Each exercise's own hostile submissions: `ATTACKS` in tests/cases/<id>.py, a list of dicts of Attack's
+    fields without `target` (the exercise itself)."""
     from cases import cases
 
     from autograder.exercises import exercise_ids
 
     return [
-        Attack(name, exercise, code, what)
+        Attack(target=exercise, **fields)
         for exercise in exercise_ids()
-        for name, code, what in getattr(cases(exercise), "ATTACKS", ())
+        for fields in getattr(cases(exercise), "ATTACKS", ())
     ]
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
 from pgserver import PostgresServer, PostgresUnavailable
 
 from autograder.hub import accounts, deploy, run
@@ -29,6 +30,10 @@ from autograder.lab.server import free_port
 _SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "scikit_learn_data"
 if _SHARED_DATA.is_dir():  # before any test loads the data set (data loads lazily, at first use)
     os.environ.setdefault("SCIKIT_LEARN_DATA", str(_SHARED_DATA))
+
+# Student code judged in this process (tests/test_exercises.py) runs on one thread, as in the grading
+# processes (OMP_NUM_THREADS=1): small models train many times faster than with threads competing for cores.
+torch.set_num_threads(1)
 
 COURSE = "pytorch-redes-neurais"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "hub"

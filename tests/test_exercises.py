@@ -245,6 +245,7 @@ def test_typical_mistake_loses_points(exercise_id):
         from cases.common import Z_BUGGY
 
         code = Z_BUGGY + code
+    code = getattr(cases(exercise_id), "GIVEN", "") + code  # what the notebook defines before the exercise's cell
     exec(compile(code, f"<{exercise_id}/MISTAKE>", "exec"), namespace)
     result = judge_in_process(exercise_id, namespace, SEEDS[0])
     assert 0 < result.score < result.max_score or result.messages, report(result)

@@ -289,12 +289,12 @@ CORRECT = [
 ]
 
 
-# Hostile submissions (tests/attacks.py): (name, code, what). Honest code under the trick earns nothing here;
+# Hostile submissions (tests/attacks.py): dicts of Attack's fields. Honest code under the trick earns nothing here;
 # fit_housing_mlp, which calls these functions, gets working ones so that it keeps its marks.
 ATTACKS = [
-    (
-        "patches_dataloader_iteration",
-        cell(
+    dict(
+        name="patches_dataloader_iteration",
+        code=cell(
             MAKE_LOADER.replace("def make_loader(", "def _make_loader("),
             TRAIN.replace("def train(", "def _train("),
             """
@@ -330,7 +330,7 @@ ATTACKS = [
             raise NotImplementedError()
         """,
         ),
-        "a cell patches DataLoader.__iter__ so that wrong loaders yield the right batches",
+        what="a cell patches DataLoader.__iter__ so that wrong loaders yield the right batches",
     ),
 ]
 
