@@ -69,14 +69,24 @@ def cmd_grade(args):
 def cmd_autograde(args):
     import resource
 
-    from .classgrade.autograde import CourseError, autograde
+    from .classgrade.autograde import DEFAULT_WORKERS, CourseError, autograde
     from .engine.sandbox import SandboxUnavailable
 
     try:
         settings = settings_from(args)
         called = time.monotonic()
+        executor = None
+        if args.cluster:
+            from .classgrade.cluster import DaskCluster
+
+            executor = DaskCluster(args.cluster)
         summary = autograde(
-            settings, args.assignment, workers=args.workers, student=args.student or "*", force=args.force
+            settings,
+            args.assignment,
+            workers=DEFAULT_WORKERS if args.workers is None else args.workers,
+            student=args.student or "*",
+            force=args.force,
+            executor=executor,
         )
     except (CourseError, SandboxUnavailable, SettingsError) as exc:
         return fail(exc)
@@ -96,6 +106,7 @@ def cmd_autograde(args):
                         "recording": round(summary.recording, 3),
                         "elapsed": round(summary.elapsed, 3),
                         "graded": len(summary.graded),
+                        "recorded_at": summary.recorded_at,
                         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                     }
                 )
@@ -213,8 +224,15 @@ def build_parser():
 
     autograde = sub.add_parser("autograde", help="grade every collected submission of an assignment, in parallel")
     autograde.add_argument("assignment", choices=sorted(ASSIGNMENTS))
-    autograde.add_argument(
-        "--workers", type=int, default=DEFAULT_WORKERS, help=f"submissions graded at once (default {DEFAULT_WORKERS})"
+    where = autograde.add_mutually_exclusive_group()
+    where.add_argument(  # default None: argparse sees `--workers 2 --cluster ...` only if 2 is not the default
+        "--workers", type=int, help=f"submissions graded at once, on this machine (default {DEFAULT_WORKERS})"
+    )
+    where.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="grade on a Dask cluster's workers (the scheduler's address, e.g. tcp://10.0.0.5:8786); "
+        "this process records the grades",
     )
     autograde.add_argument("--student", help="only these students (a glob)")
     autograde.add_argument("--force", action="store_true", help="grade again submissions already graded")
