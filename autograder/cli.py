@@ -106,7 +106,6 @@ def cmd_autograde(args):
                         "recording": round(summary.recording, 3),
                         "elapsed": round(summary.elapsed, 3),
                         "graded": len(summary.graded),
-                        "recorded_at": summary.recorded_at,
                         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                     }
                 )

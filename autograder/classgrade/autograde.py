@@ -82,7 +82,6 @@ class Summary:
     elapsed: float = 0.0
     startup: float = 0.0  # seconds before the workers started (gradebook, sources, skip checks)
     recording: float = 0.0  # seconds the single writer spent on the gradebook and notebooks
-    recorded_at: list = field(default_factory=list)  # seconds from the start when each graded one was recorded
 
 
 def find_submissions(coursedir, assignment_id, student="*"):
@@ -268,7 +267,7 @@ def autograde(
         progress = Progress(len(todo), stream, skipped=len(summary.skipped))
         executor.start(todo, settings, sources)
         summary.startup = time.monotonic() - start
-        record_all(executor, coursedir, summary, progress, len(todo), stream, start)
+        record_all(executor, coursedir, summary, progress, len(todo), stream)
     finally:
         executor.close()
     progress.close()
@@ -276,7 +275,7 @@ def autograde(
     return summary
 
 
-def record_all(executor, coursedir, summary, progress, total, stream, start):
+def record_all(executor, coursedir, summary, progress, total, stream):
     """The single writer: each graded submission into the gradebook, then its autograded notebook."""
     gb = Gradebook(coursedir.db_url, coursedir.course_id)  # one session for the run: this is the only writer
     recorded = set()
@@ -294,7 +293,6 @@ def record_all(executor, coursedir, summary, progress, total, stream, start):
                 with_retries(gb, lambda: record(gb, sub, graded.notebook))  # the formgrader may write the same rows
                 write_atomically(graded.notebook, autograded_path(coursedir, sub), sub.path.parent / "timestamp.txt")
                 summary.recording += time.monotonic() - writing
-                summary.recorded_at.append(round(time.monotonic() - start, 3))
                 summary.graded.append((sub, graded.score, graded.max_score, graded.seconds))
                 progress.step(f"{sub.label} {graded.score:g}/{graded.max_score:g}")
             except Exception as exc:  # noqa: BLE001 - whatever one submission does, the others are graded

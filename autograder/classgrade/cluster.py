@@ -17,8 +17,10 @@ What travels, and how:
   needed on a worker.
 - back to the client: bytes, a JSON document (the autograded notebook and the
   verdict, or one line saying why the submission could not be graded). The
-  client's Dask connection deserializes msgpack only, so a result that would
-  need unpickling is refused, never unpickled.
+  client's Dask connection deserializes results as msgpack only, so a result
+  that would need unpickling is refused, never unpickled. (Dask's protocol
+  still unpickles the exception of a task that raised; `grade_task` never
+  raises: a failure is data.)
 
 A worker that dies mid-submission (its sandbox dies with it: ``bwrap
 --die-with-parent``) costs a retry: the scheduler runs the task again on another
