@@ -75,7 +75,18 @@ def cmd_autograde(args):
     try:
         settings = settings_from(args)
         called = time.monotonic()
-        summary = autograde(settings, args.assignment, student=args.student or "*", force=args.force)
+        executor = None
+        if args.cluster:
+            from .classgrade.cluster import DaskCluster
+
+            executor = DaskCluster(args.cluster)
+        summary = autograde(
+            settings,
+            args.assignment,
+            student=args.student or "*",
+            force=args.force,
+            executor=executor,
+        )
     except (CourseError, SandboxUnavailable, SettingsError) as exc:
         return fail(exc)
     print(
@@ -209,7 +220,16 @@ def build_parser():
 
     autograde = sub.add_parser("autograde", help="grade every collected submission of an assignment, in parallel")
     autograde.add_argument("assignment", choices=sorted(ASSIGNMENTS))
-    autograde.add_argument("--workers", type=int, help=f"submissions graded at once (default {DEFAULTS.workers})")
+    where = autograde.add_mutually_exclusive_group()
+    where.add_argument(  # default None: argparse sees `--workers 2 --cluster ...` only if 2 is not the default
+        "--workers", type=int, help=f"submissions graded at once, on this machine (default {DEFAULTS.workers})"
+    )
+    where.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="grade on a Dask cluster's workers (the scheduler's address, e.g. tcp://10.0.0.5:8786); "
+        "this process records the grades",
+    )
     autograde.add_argument("--student", help="only these students (a glob)")
     autograde.add_argument("--force", action="store_true", help="grade again submissions already graded")
     autograde.add_argument("--timings", metavar="FILE", help="write where the grader's time went (JSON)")

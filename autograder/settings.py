@@ -25,7 +25,7 @@ class Settings:
     disk_mb: int = 256  # each of a sandbox's private home and /tmp
     sandbox: bool = True  # False: student code runs unsandboxed (limits and a process group)
     require_sandbox: bool = False  # True: refuse to grade without bubblewrap
-    secret: bytes | None = None  # the course secret; None: the course's .autograder_secret
+    secret: bytes | None = field(default=None, repr=False)  # the course secret; None: .autograder_secret
     message_visibility: str = "visible"  # Gradescope visibility of the per-check messages
     workers: int = 2  # submissions graded at once by `autograder autograde`
     launcher_override: object = field(default=None, compare=False, repr=False)  # tests: a ready launcher

@@ -8,6 +8,12 @@ comments are committed together, then its autograded notebook is written
 atomically; a submission whose autograded notebook matches its current content
 is skipped unless --force. So an interrupted run (Ctrl-C, kill) loses nothing
 already graded, and the next run picks up the rest.
+
+Who grades is an executor: `LocalWorkers` (``--workers N``, threads of this
+process) or `cluster.DaskCluster` (``--cluster ADDRESS``, Dask workers). Both run
+the same unit of work (`grade_submission`: restore -> plan -> grade in the
+sandbox) and hand back plain `Graded` data; the recording loop below is the same
+for both.
 """
 
 import hashlib
@@ -16,7 +22,7 @@ import shutil
 import sys
 import time
 import warnings
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +39,7 @@ from ..engine.plan import make_plan
 from ..engine.report import gradescope
 from ..engine.restore import restore
 from ..engine.results import annotate, read_record
-from ..settings import Settings
+from ..settings import DEFAULTS, Settings
 from .gradebook_writes import with_retries
 from .progress import Progress
 
@@ -115,13 +121,68 @@ def already_graded(coursedir, sub):
     return record is not None and record.submission_sha256 == sub.sha256
 
 
-def grade_one(sub, settings, sources):
-    """Worker: grade one submission; returns (autograded notebook, NotebookGrade). Never writes."""
+@dataclass
+class Graded:
+    """What grading one submission hands the single writer: plain data."""
+
+    notebook: object  # the autograded notebook (nbformat), with the engine's record
+    score: float
+    max_score: float
+    seconds: float  # the grading's own wall time
+
+
+def grade_submission(submission, sha256, settings, sources):
+    """The unit of work, wherever it runs: restore -> plan -> grade (sandboxed) -> annotate. Never writes.
+
+    ``submission``: the notebook as JSON data; ``sources``: (assignment, source notebook, release or None).
+    """
     assignment, source, release = sources
-    restored = restore(read_submission(sub.path), source, release)
+    restored = restore(submission, source, release)
     grade = grade_plan(make_plan(restored, assignment), settings)
-    annotate(restored, grade, sub.sha256, gradescope(grade, settings.message_visibility))
-    return restored, grade
+    annotate(restored, grade, sha256, gradescope(grade, settings.message_visibility))
+    return Graded(restored, grade.score, grade.max_score, grade.execution_time)
+
+
+def grade_one(sub, settings, sources):
+    """A local worker: grade one submission from its file."""
+    return grade_submission(read_submission(sub.path), sub.sha256, settings, sources)
+
+
+def failure_reason(exc):
+    """One line for the summary: what went wrong with one submission."""
+    return f"{exc.__class__.__name__}: {exc}".splitlines()[0][:300]
+
+
+class SubmissionFailed(Exception):
+    """A submission could not be graded; ``reason`` is already the summary's line (from a remote worker)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LocalWorkers:
+    """``--workers N``: N threads of this process, each grading one submission at a time in its sandbox."""
+
+    def __init__(self, workers=DEFAULTS.workers):
+        self.workers = max(1, workers)
+        self.pool = None
+
+    def open(self, settings, stream):
+        settings.launcher  # made once, before the workers start: a missing sandbox fails here, not per submission
+
+    def start(self, todo, settings, sources):
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+        self.futures = {self.pool.submit(grade_one, sub, settings, sources): sub for sub in todo}
+
+    def completed(self):
+        """(submission, a call that returns its Graded or raises), in the order they finish."""
+        for future in as_completed(self.futures):
+            yield self.futures[future], future.result
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def record(gb, sub, nb):
@@ -175,9 +236,14 @@ def autograde(
     student: str = "*",
     force: bool = False,
     stream=sys.stderr,
+    executor=None,
 ) -> Summary:
-    """Grade the class of ``settings.course_root``; returns a Summary. Raises CourseError when not ready."""
+    """Grade the class of ``settings.course_root``; returns a Summary. Raises CourseError when not ready.
+
+    ``executor``: who grades (default: ``LocalWorkers(settings.workers)``; see `cluster.DaskCluster`).
+    """
     start = time.monotonic()
+    executor = executor or LocalWorkers(settings.workers)
     course_root = settings.course_root
     coursedir = load_coursedir(course_root)
     assignment = get_assignment(assignment_id)
@@ -199,42 +265,51 @@ def autograde(
     todo = []
     for sub in subs:
         (todo if force or not already_graded(coursedir, sub) else summary.skipped).append(sub)
-    settings.launcher  # made once, before the workers start: a missing sandbox fails here, not per submission
-    sources = load_sources(course_root, assignment.id)
-    progress = Progress(len(todo), stream, skipped=len(summary.skipped))
-    pool = ThreadPoolExecutor(max_workers=settings.workers)
-    futures = {pool.submit(grade_one, sub, settings, sources): sub for sub in todo}
-    summary.startup = time.monotonic() - start
-    gb = Gradebook(coursedir.db_url, coursedir.course_id)  # one session for the run: this is the only writer
+    executor.open(settings, stream)  # a missing sandbox, an unreachable cluster: fail here, before any grading
     try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                sub = futures[future]
-                try:
-                    nb, grade = future.result()
-                    writing = time.monotonic()
-                    with_retries(gb, lambda: record(gb, sub, nb))  # the formgrader may write the same rows
-                    write_atomically(nb, autograded_path(coursedir, sub), sub.path.parent / "timestamp.txt")
-                    summary.recording += time.monotonic() - writing
-                    summary.graded.append((sub, grade.score, grade.max_score, grade.execution_time))
-                    progress.step(f"{sub.label} {grade.score:g}/{grade.max_score:g}")
-                except Exception as exc:  # noqa: BLE001 - whatever one submission does, the others are graded
-                    summary.failed.append((sub, f"{exc.__class__.__name__}: {exc}".splitlines()[0][:300]))
-                    progress.step(f"{sub.label} FALHOU")
+        sources = load_sources(course_root, assignment.id)
+        progress = Progress(len(todo), stream, skipped=len(summary.skipped))
+        executor.start(todo, settings, sources)
+        summary.startup = time.monotonic() - start
+        record_all(executor, coursedir, summary, progress, len(todo), stream)
+    finally:
+        executor.close()
+    progress.close()
+    summary.elapsed = time.monotonic() - start
+    return summary
+
+
+def record_all(executor, coursedir, summary, progress, total, stream):
+    """The single writer: each graded submission into the gradebook, then its autograded notebook."""
+    gb = Gradebook(coursedir.db_url, coursedir.course_id)  # one session for the run: this is the only writer
+    recorded = set()
+    try:
+        for sub, outcome in executor.completed():
+            if (sub.student, sub.assignment) in recorded:
+                continue  # never twice in a run, whatever an executor reports
+            recorded.add((sub.student, sub.assignment))
+            try:
+                graded = outcome()
+                record_of = read_record(graded.notebook)
+                if record_of is None or record_of.submission_sha256 != sub.sha256:
+                    raise SubmissionFailed("the grade came back for another version of this notebook; run again")
+                writing = time.monotonic()
+                with_retries(gb, lambda: record(gb, sub, graded.notebook))  # the formgrader may write the same rows
+                write_atomically(graded.notebook, autograded_path(coursedir, sub), sub.path.parent / "timestamp.txt")
+                summary.recording += time.monotonic() - writing
+                summary.graded.append((sub, graded.score, graded.max_score, graded.seconds))
+                progress.step(f"{sub.label} {graded.score:g}/{graded.max_score:g}")
+            except Exception as exc:  # noqa: BLE001 - whatever one submission does, the others are graded
+                summary.failed.append((sub, exc.reason if isinstance(exc, SubmissionFailed) else failure_reason(exc)))
+                progress.step(f"{sub.label} FALHOU")
     except KeyboardInterrupt:
         progress.close()
         print(
             f"\ninterrompido: {len(summary.graded)} correções gravadas; "
-            f"{len(todo) - len(summary.graded) - len(summary.failed)} por fazer (rode de novo para continuar)",
+            f"{total - len(summary.graded) - len(summary.failed)} por fazer (rode de novo para continuar)",
             file=stream,
             flush=True,
         )
-        os._exit(130)  # running workers die with the process; their sandboxes with them
+        os._exit(130)  # running workers die with the process (their sandboxes with them); a cluster drops its tasks
     finally:
         gb.close()
-    pool.shutdown()
-    progress.close()
-    summary.elapsed = time.monotonic() - start
-    return summary

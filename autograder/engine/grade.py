@@ -32,19 +32,35 @@ class BadSubmission(ValueError):
 
 
 def read_submission(path) -> dict:
+    """A submitted notebook file as JSON data (BadSubmission when it cannot be one)."""
+    return parse_submission(read_submission_bytes(path), path)
+
+
+def read_submission_bytes(path):
+    """A submitted notebook file's bytes, size-capped (BadSubmission when it cannot be read)."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise BadSubmission(f"{path}: file larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except FileNotFoundError:
         raise BadSubmission(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise BadSubmission(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+
+
+def parse_submission(raw, name):
+    """A submitted notebook's bytes as JSON data; ``name`` (its path, say) only labels the errors."""
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise BadSubmission(f"{name}: file larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadSubmission(f"{name}: cannot read file ({exc.__class__.__name__})") from None
     except (ValueError, RecursionError):
-        raise BadSubmission(f"{path}: not a Jupyter notebook (invalid JSON)") from None
+        raise BadSubmission(f"{name}: not a Jupyter notebook (invalid JSON)") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise BadSubmission(f"{path}: not a Jupyter notebook (no cell list)")
+        raise BadSubmission(f"{name}: not a Jupyter notebook (no cell list)")
     return data
 
 
