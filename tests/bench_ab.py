@@ -52,8 +52,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path, help="another checkout of this project (e.g. a git worktree)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--this", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     args = parser.parse_args()
-    checkouts = {"this": ROOT, "baseline": args.baseline.resolve()}
+    checkouts = {"this": args.this.resolve(), "baseline": args.baseline.resolve()}
     work = Path(tempfile.mkdtemp(prefix="bench-ab-"))
     mistakes = personas.mistakes()
     print(f"{'assignment':<20}{'':<10}{'engine s (mean / median)':>28}{'command s (mean / median)':>30}")
