@@ -6,7 +6,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
 
 from ... import data
 from ...judge import Fail, check, close, decode, encode, expect, expect_dtype, expect_no_graph, glossary, loss_values
@@ -20,43 +19,14 @@ from ...judge.models import (
 )
 from ...judge.models import parameters_in_order as _parameters_in_order
 
+# The notebook's given code is the chapter's make_loader, train and evaluate: the references of
+# exercises 9 and 10, which grade them.
+from ..evaluate.judge import evaluate  # noqa: F401
+from ..minibatch_training.judge import make_loader, train  # noqa: F401
+
 # --------------------------------------------------------------------------- the reference (the chapter's code)
 
 device = "cpu"  # the grader's, and the sandbox's
-
-
-# The notebook's given code (the chapter's, graded in mlp_regression), as the judge runs it.
-def make_loader(X, y, batch_size=32, shuffle=False, seed=None):
-    generator = torch.Generator().manual_seed(seed) if seed is not None else None
-    return DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle, generator=generator)
-
-
-def train(model, optimizer, criterion, train_loader, n_epochs):
-    model.train()
-    losses = []
-    for epoch in range(n_epochs):
-        total_loss = 0.0
-        for X_batch, y_batch in train_loader:
-            X_batch, y_batch = X_batch.to(device), y_batch.to(device)
-            y_pred = model(X_batch)
-            loss = criterion(y_pred, y_batch)
-            total_loss += loss.item()
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-        losses.append(total_loss / len(train_loader))
-    return losses
-
-
-def evaluate(model, data_loader, metric_fn, aggregate_fn=torch.mean):
-    model.eval()
-    metrics = []
-    with torch.no_grad():
-        for X_batch, y_batch in data_loader:
-            X_batch, y_batch = X_batch.to(device), y_batch.to(device)
-            y_pred = model(X_batch)
-            metrics.append(metric_fn(y_pred, y_batch))
-    return aggregate_fn(torch.stack(metrics))
 
 
 class ImageClassifier(nn.Module):
