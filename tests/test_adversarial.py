@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from attacks import ATTACKS, CONTROLS
 from support import AUTOGRADER, ROOT, reference_answers, write_submission
@@ -109,20 +110,26 @@ def decoy(tmp_path_factory):
 
 
 def student_processes():
-    """Processes that could only be left over by student code: the sandbox uid's, or our markers."""
-    out = subprocess.run(["ps", "-eo", "pid=,uid=,stat=,args="], capture_output=True, text=True).stdout
+    """Processes that could only be left over by student code: the sandbox uid's, or our markers.
+
+    Sandboxes that a concurrent test (another pytest-xdist worker, our siblings) is running right now are
+    not left over: those still have that worker among their ancestors. Orphans count, wherever they came from.
+    """
+    me = psutil.Process()
+    siblings = {p.pid for p in me.parent().children()} - {me.pid} if me.parent() else set()
     left = []
-    for line in out.splitlines():
-        pid, uid, stat, args = (line.strip().split(None, 3) + ["", "", "", ""])[:4]
-        if stat.startswith("Z"):
-            continue  # already dead, waiting only to be reaped by the container's init
-        if (
-            uid == "65534"
-            or (uid.isdigit() and int(uid) >= UID_BASE)
-            or "time.sleep(600)" in args
-            or "_agprobe" in args
-        ):
-            left.append(line.strip())
+    for proc in psutil.process_iter(["pid", "uids", "status", "cmdline"]):
+        try:
+            uid, args = proc.info["uids"].real, " ".join(proc.info["cmdline"] or ())
+            if proc.info["status"] == psutil.STATUS_ZOMBIE:
+                continue  # already dead, waiting only to be reaped by the container's init
+            if not (uid == 65534 or uid >= UID_BASE or "time.sleep(600)" in args or "_agprobe" in args):
+                continue
+            if siblings & {p.pid for p in proc.parents()}:
+                continue
+        except psutil.Error:
+            continue  # it ended while we looked
+        left.append(f"{proc.pid} {uid} {args[:80]}")
     return left
 
 

@@ -9,6 +9,8 @@ import psutil
 import pytest
 from support import ROOT
 
+from autograder.course import ASSIGNMENTS
+
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
 
 NUMBER = r"\d+(?:\.\d+)?"
@@ -26,7 +28,7 @@ def test_bench_prints_throughput_ratios_profile_and_memory(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     out = proc.stdout
-    for assignment in ("tensors_autograd", "linear_regression"):
+    for assignment in ASSIGNMENTS:
         # subs/min for (a), (b), (c), then b/a, b/c and the peak
         row = rf"^{assignment}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x\s+{NUMBER}x\s+\d+$"
         assert re.search(row, out, re.M), out
@@ -50,7 +52,7 @@ def test_bench_prints_throughput_ratios_profile_and_memory(tmp_path):
     # the courses it graded are kept where it says, with every submission autograded
     kept = re.search(r"courses kept in (\S+)\)", out).group(1)
     graded = list((tmp_path / os.path.basename(kept) / "ours" / "autograded").glob("*/*/*.ipynb"))
-    assert len(graded) == 8
+    assert len(graded) == 4 * len(ASSIGNMENTS)
 
 
 @pytest.mark.bench
