@@ -53,10 +53,10 @@ system-deps:
 	./scripts/system-deps.sh
 
 test: $(STAMP) system-deps proxy lint
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 check: $(STAMP) lint
-	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not slow and not browser and not hub and not bench"
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=10 -m "not slow and not browser and not hub and not bench"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

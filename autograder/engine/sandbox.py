@@ -48,6 +48,7 @@ SANDBOX_HOME = "/home/aluno"
 SANDBOX_DATA = "/opt/scikit_learn_data"
 SANDBOX_PROBE = "/opt/autograder"  # the probe package's parent folder, read-only
 SANDBOX_VENV = "/opt/venv"
+SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 UID_BASE = 2_000_000_000  # sandboxes run as UID_BASE + slot when the grader is root
 UID_SLOTS = 1024
 UID_LOCKS = "/run/autograder-sandbox-uids"
@@ -269,7 +270,8 @@ class BwrapLauncher(ProcessGroupLauncher):
         return sorted(set(hidden))
 
     def _command(self, argv, env, uid, probe_parent, binds_in_home):
-        env = dict(env, HOME=SANDBOX_HOME, TMPDIR="/tmp")
+        # The host's PATH may name the venv or the course (make puts .venv/bin first): a neutral one.
+        env = dict(env, HOME=SANDBOX_HOME, TMPDIR="/tmp", PATH=SANDBOX_PATH)
         binds = [(host, inside, "--ro-bind") for host, inside in self._python_mounts()]
         data = env.get("SCIKIT_LEARN_DATA")
         if data and os.path.isdir(data):
