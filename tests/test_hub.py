@@ -85,6 +85,7 @@ def caio(hub, released):
     assert any(a["status"] == "fetched" for a in fetched["value"]), fetched
     nb = s.get(f"/user/{s.name}/api/contents/{A}/{A}.ipynb").json()["content"]
     save_notebook(s, f"{A}/{A}.ipynb", with_exercise_1(nb))
+    s.submitted_at = time.time()
     submitted = assignment_action(s, "submit")
     assert submitted["success"], submitted
     return s
@@ -149,8 +150,18 @@ def test_formgrader_service_runs_as_the_grading_account_in_the_course(hub, relea
 
 def test_feedback_on_submit_reaches_that_student_only(hub, caio):
     data = wait_precheck(caio)
+    visible = time.time() - caio.submitted_at
     (result,) = data["results"]
     assert result["status"] == "done", result
+    # Graded as soon as it arrived: what the service adds to grading one submission is small.
+    in_service = result["finished_at"] - result["submitted_at"]
+    assert in_service < result["seconds"] + 20, result
+    figures = ARTIFACTS / "precheck-latency.txt"
+    figures.parent.mkdir(parents=True, exist_ok=True)
+    figures.write_text(
+        f"submit clicked -> feedback visible to the student: {visible:.1f} s (polling every 1 s)\n"
+        f"in the service, submit received -> graded: {in_service:.1f} s; the engine's grading: {result['seconds']} s\n"
+    )
     scores = {e["id"]: e["score"] for e in result["exercises"]}
     assert scores == {"create_tensors": 3.0, "move_to_device": 0.0, "autograd_descent": 0.0, "fix_inplace": 0.0}
     ex2 = next(e for e in result["exercises"] if e["id"] == "move_to_device")

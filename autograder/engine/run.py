@@ -380,6 +380,7 @@ def _one_process(job, pending, inputs, timeout, launcher, run, own_cells):
             theirs.close()
             if debug:
                 sink.close()
+        getattr(inputs, "start", lambda: None)()  # inputs drawn while the process starts (engine.grade)
         run.processes += 1
         _send_job_later(proc, job)
         try:

@@ -257,9 +257,7 @@ class BwrapLauncher(ProcessGroupLauncher):
         import site
         from importlib.metadata import distributions
 
-        for dist in distributions(path=site.getsitepackages()):
-            if (dist.metadata["Name"] or "").replace("_", "-").lower() != DISTRIBUTION:
-                continue
+        for dist in distributions(name=DISTRIBUTION, path=site.getsitepackages()):  # found by folder name
             base = Path(dist.locate_file("")).resolve()
             for f in dist.files or ():
                 top = f.parts[0] if f.parts else ""
