@@ -7,7 +7,8 @@ checks it names, with a short pt-BR message; every correct alternative gets
 full marks; every check can fail on its own; the points add up to the
 contract's; stubs score zero; messages never give away the judge's expected
 numbers on hidden inputs. Everything runs in process (`judge_in_process`), on
-three seeds of hidden inputs.
+three seeds of hidden inputs; the fast tier (`make check`) runs the first seed, the
+others are marked `slow` (`make test` runs all three).
 """
 
 import json
@@ -27,6 +28,12 @@ from autograder.judge import Fail, expect_trajectory
 from autograder.judge.scoring import MALFORMED_MESSAGE
 
 SEEDS = (0, 1, 2024)
+
+
+def _seed_marks(seed):
+    return () if seed == SEEDS[0] else (pytest.mark.slow,)
+
+
 DISCOVERED = exercises.exercise_ids()
 
 # Words that would betray an English (or raw Python) message instead of pt-BR feedback.
@@ -134,7 +141,7 @@ def test_readme_lists_every_exercise():
 
 def _wrong_cases():
     return [
-        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}")
+        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}", marks=_seed_marks(seed))
         for ex in DISCOVERED
         for name, _, _ in cases(ex).WRONG
         for seed in SEEDS
@@ -143,7 +150,7 @@ def _wrong_cases():
 
 def _correct_cases():
     return [
-        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}")
+        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}", marks=_seed_marks(seed))
         for ex in DISCOVERED
         for name, _ in cases(ex).CORRECT
         for seed in SEEDS
@@ -173,7 +180,15 @@ def test_correct_submission_gets_full_marks(exercise_id, name, seed):
 
 def _incidental(with_seeds=True):
     return [
-        pytest.param(ex, name, checks, points, *([seed] if with_seeds else []), id=f"{ex}/{name}/seed{seed}")
+        pytest.param(
+            ex,
+            name,
+            checks,
+            points,
+            *([seed] if with_seeds else []),
+            id=f"{ex}/{name}/seed{seed}",
+            marks=_seed_marks(seed),
+        )
         for ex in DISCOVERED
         for name, checks, points in getattr(cases(ex), "INCIDENTAL", [])
         for seed in (SEEDS if with_seeds else SEEDS[:1])
@@ -271,16 +286,18 @@ def _leak_strings(numbers):
     return out
 
 
-@pytest.mark.parametrize("exercise_id", DISCOVERED)
-def test_messages_never_show_hidden_expected_numbers(exercise_id):
+@pytest.mark.parametrize(
+    "exercise_id,seed",
+    [pytest.param(ex, seed, id=f"{ex}/seed{seed}", marks=_seed_marks(seed)) for ex in DISCOVERED for seed in SEEDS[:2]],
+)
+def test_messages_never_show_hidden_expected_numbers(exercise_id, seed):
     c = cases(exercise_id)
-    for seed in SEEDS[:2]:
-        leaks = _leak_strings(_hidden_expected_numbers(exercise_id, seed))
-        if not leaks:
-            assert getattr(c, "NO_HIDDEN_VALUES", None), (
-                f"tests/cases/{exercise_id}.py: hidden_numbers is empty; say why in NO_HIDDEN_VALUES"
-            )
-            continue
+    leaks = _leak_strings(_hidden_expected_numbers(exercise_id, seed))
+    if not leaks:
+        assert getattr(c, "NO_HIDDEN_VALUES", None), (
+            f"tests/cases/{exercise_id}.py: hidden_numbers is empty; say why in NO_HIDDEN_VALUES"
+        )
+    else:
         for name, _, _ in c.WRONG:
             result = judged("wrong", exercise_id, name, seed)
             for message in result.messages:
