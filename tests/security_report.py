@@ -9,6 +9,8 @@ Attacks too destructive to run unsandboxed (fork bomb, memory bomb, daemons)
 are not given to stock nbgrader.
 """
 
+import hashlib
+import shutil
 import sys
 import tempfile
 import time
@@ -54,9 +56,38 @@ def grade(course, attack):
         return None, elapsed  # nbgrader gave up on the submission
 
 
+GRADED = ("submitted", "autograded", "feedback")  # what grading adds; everything else is the course itself
+
+
+def course_digest(course):
+    h = hashlib.sha256()
+    for path in sorted(course.rglob("*")):
+        rel = path.relative_to(course)
+        if rel.parts[0] in GRADED or not path.is_file() or path.is_symlink():
+            continue
+        h.update(str(rel).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def restore_course(course, pristine):
+    """Put the course's own files (gradebook, sources, release) back as they were before any attack."""
+    for entry in course.iterdir():
+        if entry.name not in GRADED:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for entry in pristine.iterdir():
+        if entry.name not in GRADED:
+            (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, course / entry.name)
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="security-report-"))
     stock, ours = make_course(work, stock=True), make_course(work, stock=False)
+    # An attack that wrecks stock's course (its gradebook, say) would turn every later stock row into
+    # "err": each attack meets the course as it was made, and the report names the wreckers.
+    pristine = work / "stock-pristine"
+    shutil.copytree(stock, pristine, symlinks=True)
+    clean = course_digest(stock)
+    damaged = []
     rows = []
     print(f"{'attack':<32}{'target':<18}{'stock':>8}{'ours':>8}{'stock s':>9}{'ours s':>8}")
     for attack in ATTACKS:
@@ -64,6 +95,9 @@ def main():
         if attack.stock_safe:
             submit(stock, attack)
             stock_score, stock_time = grade(stock, attack)
+            if course_digest(stock) != clean:
+                damaged.append(attack.name)
+                restore_course(stock, pristine)
         else:
             stock_score, stock_time = "n/a", None
         submit(ours, attack)
@@ -83,6 +117,7 @@ def main():
     leaks = [a.name for a, _, o in rows if o != 0]
     print(f"\nstock nbgrader gave points to {len(fooled)} of {len(rows)} attacks: {', '.join(fooled) or '-'}")
     print(f"this engine gave points to {len(leaks)} of {len(rows)} attacks: {', '.join(leaks) or '-'}")
+    print(f"attacks that changed stock's course files (restored before the next attack): {', '.join(damaged) or '-'}")
     print(f"(courses kept in {work})")
     return 1 if leaks else 0
 
