@@ -56,7 +56,7 @@ def grade(course, attack):
         return None, elapsed  # nbgrader gave up on the submission
 
 
-GRADED = ("submitted", "autograded", "feedback")  # what grading adds; everything else is the course itself
+GRADED = ("submitted", "autograded", "feedback", "gradebook.db")  # what grading writes; the rest is the course
 
 
 def course_digest(course):
@@ -70,7 +70,7 @@ def course_digest(course):
 
 
 def restore_course(course, pristine):
-    """Put the course's own files (gradebook, sources, release) back as they were before any attack."""
+    """Put the course's own files (sources, release, config) back as they were before any attack."""
     for entry in course.iterdir():
         if entry.name not in GRADED:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
@@ -79,11 +79,16 @@ def restore_course(course, pristine):
             (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, course / entry.name)
 
 
+def fresh_gradebook(course, pristine):
+    """Every grading writes the gradebook, and an attack may wreck it: each stock attack gets the one made."""
+    shutil.copy2(pristine / "gradebook.db", course / "gradebook.db")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="security-report-"))
     stock, ours = make_course(work, stock=True), make_course(work, stock=False)
-    # An attack that wrecks stock's course (its gradebook, say) would turn every later stock row into
-    # "err": each attack meets the course as it was made, and the report names the wreckers.
+    # An attack that wrecks stock's course (its gradebook, its sources) would turn every later stock row
+    # into "err": each attack meets the course as it was made, and the report names the wreckers.
     pristine = work / "stock-pristine"
     shutil.copytree(stock, pristine, symlinks=True)
     clean = course_digest(stock)
@@ -94,6 +99,7 @@ def main():
         points = next(e.points for e in ASSIGNMENTS[attack.assignment].exercises if e.id == attack.target)
         if attack.stock_safe:
             submit(stock, attack)
+            fresh_gradebook(stock, pristine)
             stock_score, stock_time = grade(stock, attack)
             if course_digest(stock) != clean:
                 damaged.append(attack.name)
