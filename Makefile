@@ -66,7 +66,8 @@ lint: $(STAMP)
 security-report: $(STAMP) system-deps
 	$(PY) tests/security_report.py
 
-# Grading a synthesized class: stock nbgrader vs the engine (2 workers, sandbox) vs the floor. BENCH_N=60.
+# Grading a synthesized class: stock nbgrader vs the engine (2 workers, sandbox) vs the floor. BENCH_N=60 per
+# assignment; BENCH_ASSIGNMENTS=tensors_autograd,mlp_regression (default: all four).
 bench: $(STAMP) system-deps
 	$(PY) tests/bench_class.py
 

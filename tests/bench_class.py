@@ -10,7 +10,8 @@ memory of a grading worker's student process; then a profile of (b): where a
 submission's time goes (the grader's own timestamps of each phase, the judge,
 the single writer, the grader's start-up) next to the floor and to a bare
 `import torch`, and peak memory of the grader and of the student processes
-against the floor running the same submissions. BENCH_N sets the class size.
+against the floor running the same submissions. BENCH_N sets the class size, BENCH_ASSIGNMENTS the
+assignments (comma-separated; default all four).
 """
 
 import json
@@ -76,6 +77,16 @@ def floor_script(notebook):
     return "\n".join(parts)
 
 
+def bench_assignments():
+    """The assignments BENCH_ASSIGNMENTS names (comma-separated; default: all of them), in course order."""
+    names = [a.strip() for a in os.environ.get("BENCH_ASSIGNMENTS", ",".join(ASSIGNMENTS)).split(",") if a.strip()]
+    unknown = sorted(set(names) - set(ASSIGNMENTS))
+    if unknown or not names:
+        named = ", ".join(unknown) or "(none)"
+        sys.exit(f"BENCH_ASSIGNMENTS: unknown assignment {named}; known: {', '.join(ASSIGNMENTS)}")
+    return [a for a in ASSIGNMENTS if a in names]
+
+
 def timed(cmd, cwd):
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
@@ -84,11 +95,12 @@ def timed(cmd, cwd):
 
 def main():
     n = int(os.environ.get("BENCH_N", "60"))
+    assignments = bench_assignments()
     rng = random.Random(0)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     stock, ours = make_course(work, stock=True), make_course(work, stock=False)
     rows, profiles = {}, {}
-    for assignment in ASSIGNMENTS:
+    for assignment in assignments:
         subs = list(synthesize(assignment, n, rng))
         paths = [place(ours, assignment, s, a) for s, a in subs]
         for s, a in subs:

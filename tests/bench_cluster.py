@@ -26,11 +26,9 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_class import place, synthesize  # noqa: E402
+from bench_class import bench_assignments, place, synthesize  # noqa: E402
 from daskcluster import LocalDaskCluster  # noqa: E402
 from stock_course import make_course  # noqa: E402
-
-from autograder.course import ASSIGNMENTS  # noqa: E402
 
 AUTOGRADER = str(Path(sys.executable).parent / "autograder")
 STUDENTS, PER_STUDENT = 2000, 4  # the projection: 2,000 students x 4 assignments
@@ -189,8 +187,7 @@ def main():
         report(Path(os.environ["BENCH_REPORT"]))
         return
     n = int(os.environ.get("BENCH_N", "40"))
-    names = [a.strip() for a in os.environ.get("BENCH_ASSIGNMENTS", ",".join(ASSIGNMENTS)).split(",") if a.strip()]
-    report(measure(n, names))
+    report(measure(n, bench_assignments()))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from support import ROOT, grade, reference_answers
 
 from autograder.demo import make_course, nbgrader, personas, student_home
 
-# one worker runs the whole module: the course fixture (a full nbgrader cycle) is built once
+# one worker runs the whole module, so the course (a full nbgrader cycle) is built once
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader_cycle")]
 
 A = "tensors_autograd"
