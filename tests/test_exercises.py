@@ -30,8 +30,9 @@ from autograder.judge.scoring import MALFORMED_MESSAGE
 SEEDS = (0, 1, 2024)
 
 
-def _seed_marks(seed):
-    return () if seed == SEEDS[0] else (pytest.mark.slow,)
+def _marks(exercise_id, seed):
+    """One worker judges all of an exercise's cases, so the leak test finds them in `judged`'s cache."""
+    return (pytest.mark.xdist_group(exercise_id), *(() if seed == SEEDS[0] else (pytest.mark.slow,)))
 
 
 DISCOVERED = exercises.exercise_ids()
@@ -141,7 +142,7 @@ def test_readme_lists_every_exercise():
 
 def _wrong_cases():
     return [
-        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}", marks=_seed_marks(seed))
+        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}", marks=_marks(ex, seed))
         for ex in DISCOVERED
         for name, _, _ in cases(ex).WRONG
         for seed in SEEDS
@@ -150,7 +151,7 @@ def _wrong_cases():
 
 def _correct_cases():
     return [
-        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}", marks=_seed_marks(seed))
+        pytest.param(ex, name, seed, id=f"{ex}/{name}/seed{seed}", marks=_marks(ex, seed))
         for ex in DISCOVERED
         for name, _ in cases(ex).CORRECT
         for seed in SEEDS
@@ -187,7 +188,7 @@ def _incidental(with_seeds=True):
             points,
             *([seed] if with_seeds else []),
             id=f"{ex}/{name}/seed{seed}",
-            marks=_seed_marks(seed),
+            marks=_marks(ex, seed),
         )
         for ex in DISCOVERED
         for name, checks, points in getattr(cases(ex), "INCIDENTAL", [])
@@ -213,7 +214,7 @@ def test_incidental_properties_alone_earn_at_most_a_third(exercise_id, name, fun
     assert earned <= function_points / 3 + 1e-9, report(result)
 
 
-@pytest.mark.parametrize("exercise_id", DISCOVERED)
+@pytest.mark.parametrize("exercise_id", [pytest.param(ex, marks=pytest.mark.xdist_group(ex)) for ex in DISCOVERED])
 def test_stub_scores_zero(exercise_id):
     for seed in SEEDS:
         result = judged("wrong", exercise_id, "stub_not_implemented", seed)
@@ -288,7 +289,7 @@ def _leak_strings(numbers):
 
 @pytest.mark.parametrize(
     "exercise_id,seed",
-    [pytest.param(ex, seed, id=f"{ex}/seed{seed}", marks=_seed_marks(seed)) for ex in DISCOVERED for seed in SEEDS[:2]],
+    [pytest.param(ex, seed, id=f"{ex}/seed{seed}", marks=_marks(ex, seed)) for ex in DISCOVERED for seed in SEEDS[:2]],
 )
 def test_messages_never_show_hidden_expected_numbers(exercise_id, seed):
     c = cases(exercise_id)
