@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -145,8 +146,8 @@ def student_processes():
 def lasting_student_processes(lasting=3.0, patience=15.0):
     """The student processes that stay, unchanged, for `lasting` seconds.
 
-    One look is not enough: a killed sandbox takes a moment to go, and a concurrent worker's sandbox that is
-    being torn down shows, for a few milliseconds, an orphan reparented to init. A process left behind stays.
+    One look is not enough: a killed sandbox takes a moment to go, and a process of a concurrent worker's
+    sandbox may show for a moment while it exits. A process left behind stays.
     """
     first_seen, start = {}, time.monotonic()
     while True:
@@ -159,6 +160,22 @@ def lasting_student_processes(lasting=3.0, patience=15.0):
         if lasted or now - start > patience:
             return lasted or [label for _, label in first_seen.values()]
         time.sleep(0.2)
+
+
+def test_leftover_check_reports_a_process_that_stays_and_not_one_that_ends():
+    marked = "import time; time.sleep({}) # time.sleep(600)"  # the marker _looks_like_student knows
+    staying = subprocess.Popen([sys.executable, "-c", marked.format(60)])
+    try:
+        left = lasting_student_processes()
+    finally:
+        staying.kill()
+        staying.wait()
+    assert [label for label in left if label.startswith(f"{staying.pid} ")], left
+    ending = subprocess.Popen([sys.executable, "-c", marked.format(1)])
+    start = time.monotonic()
+    assert lasting_student_processes() == []
+    assert time.monotonic() - start < 3.0  # it ended (a zombie until reaped) before counting as left behind
+    ending.wait()
 
 
 def grade_attack(tmp_path, course, assignment, answers, edit=None):

@@ -56,6 +56,18 @@ def test_bench_prints_throughput_ratios_profile_and_memory(tmp_path):
     assert len(graded) == 2 * len(BENCHED)
 
 
+def test_bench_names_an_unknown_assignment_in_one_line():
+    env = dict(os.environ, BENCH_ASSIGNMENTS="tensors_autograd,nope")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "bench_class.py")], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "BENCH_ASSIGNMENTS: unknown assignment nope; known: tensors_autograd, linear_regression, mlp_regression, "
+        "custom_models"
+    )
+
+
 @pytest.mark.bench
 @pytest.mark.xdist_group("dask")
 def test_bench_cluster_prints_both_paths_the_overhead_and_the_projection(tmp_path):

@@ -214,7 +214,7 @@ def test_incidental_properties_alone_earn_at_most_a_third(exercise_id, name, fun
     assert earned <= function_points / 3 + 1e-9, report(result)
 
 
-@pytest.mark.parametrize("exercise_id", [pytest.param(ex, marks=pytest.mark.xdist_group(ex)) for ex in DISCOVERED])
+@pytest.mark.parametrize("exercise_id", [pytest.param(ex, marks=_marks(ex, SEEDS[0])) for ex in DISCOVERED])
 def test_stub_scores_zero(exercise_id):
     for seed in SEEDS:
         result = judged("wrong", exercise_id, "stub_not_implemented", seed)
