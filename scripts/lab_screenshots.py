@@ -13,9 +13,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE, TARGET = ROOT / "test-artifacts" / "browser", ROOT / "docs" / "lab"
 CHOSEN = {  # docs/lab name: the test's screenshot (flow/NN-step.png, any NN)
-    "1-formgrader.png": "instructor/*-formgrader-both-assignments.png",
+    "1-formgrader.png": "instructor/*-formgrader-assignments.png",
     "2-autograded.png": "instructor/*-autograded-tensors_autograd.png",
-    "3-students.png": "instructor/*-students-totals-25-and-0.png",
+    "3-students.png": "instructor/*-students-totals.png",
     "4-manual-grading.png": "instructor/*-manual-grading-ptbr-messages.png",
     "5-feedback.png": "instructor/*-feedback-file-carla-verdict.png",
     "6-student-validate.png": "student/*-validate-results.png",

@@ -12,12 +12,12 @@ from support import ROOT
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
 
 NUMBER = r"\d+(?:\.\d+)?"
-BENCHED = ("tensors_autograd", "mlp_regression")
+BENCHED = ("tensors_autograd",)
 
 
 def test_bench_prints_throughput_ratios_profile_and_memory(tmp_path):
-    # two submissions (a reference and a correct variant) of a first-half and a second-half assignment: every
-    # figure is printed, from every part of the script; make bench grades 60 of each of the four
+    # two submissions (a reference and a correct variant) of one assignment: every figure is printed, from every
+    # part of the script (no part depends on the assignment); make bench grades 60 of each of the four
     env = dict(os.environ, BENCH_N="2", BENCH_ASSIGNMENTS=",".join(BENCHED), TMPDIR=str(tmp_path))
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "bench_class.py")],
@@ -49,7 +49,7 @@ def test_bench_prints_throughput_ratios_profile_and_memory(tmp_path):
     ):
         line = next((ln for ln in out.splitlines() if label in ln), None)
         assert line is not None, (label, out)
-        assert len(re.findall(NUMBER, line.split(label, 1)[1])) >= 2, line
+        assert len(re.findall(NUMBER, line.split(label, 1)[1])) >= len(BENCHED), line
     # the courses it graded are kept where it says, with every submission autograded
     kept = re.search(r"courses kept in (\S+)\)", out).group(1)
     graded = list((tmp_path / os.path.basename(kept) / "ours" / "autograded").glob("*/*/*.ipynb"))

@@ -90,9 +90,8 @@ def test_committed_release_equals_a_fresh_generate_assignment(tmp_path):
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions", course / "solutions")
-    with open(tmp_path / "log", "w") as log:
-        for assignment in ASSIGNMENTS:
-            nbgrader(["generate_assignment", assignment, "--force"], course, log)
+    with open(tmp_path / "log", "w") as log:  # one command for all of them: nbgrader takes a glob
+        nbgrader(["generate_assignment", "*", "--force"], course, log)
     for assignment in ASSIGNMENTS:
         rel = Path("assignments") / assignment / f"{assignment}.ipynb"
         fresh, committed = json.loads((course / rel).read_text()), json.loads((ROOT / rel).read_text())
