@@ -81,9 +81,11 @@ def bench_assignments():
     """The assignments BENCH_ASSIGNMENTS names (comma-separated; default: all of them), in course order."""
     names = [a.strip() for a in os.environ.get("BENCH_ASSIGNMENTS", ",".join(ASSIGNMENTS)).split(",") if a.strip()]
     unknown = sorted(set(names) - set(ASSIGNMENTS))
-    if unknown or not names:
-        named = ", ".join(unknown) or "(none)"
-        sys.exit(f"BENCH_ASSIGNMENTS: unknown assignment {named}; known: {', '.join(ASSIGNMENTS)}")
+    known = f"known: {', '.join(ASSIGNMENTS)}"
+    if unknown:
+        sys.exit(f"BENCH_ASSIGNMENTS: unknown assignment {', '.join(unknown)}; {known}")
+    if not names:
+        sys.exit(f"BENCH_ASSIGNMENTS names no assignment; {known}")
     return [a for a in ASSIGNMENTS if a in names]
 
 

@@ -56,16 +56,23 @@ def test_bench_prints_throughput_ratios_profile_and_memory(tmp_path):
     assert len(graded) == 2 * len(BENCHED)
 
 
-def test_bench_names_an_unknown_assignment_in_one_line():
-    env = dict(os.environ, BENCH_ASSIGNMENTS="tensors_autograd,nope")
+KNOWN = "known: tensors_autograd, linear_regression, mlp_regression, custom_models"
+
+
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        ("tensors_autograd,nope", f"BENCH_ASSIGNMENTS: unknown assignment nope; {KNOWN}"),
+        (" , ", f"BENCH_ASSIGNMENTS names no assignment; {KNOWN}"),
+    ],
+)
+def test_bench_names_a_bad_assignment_list_in_one_line(value, error):
+    env = dict(os.environ, BENCH_ASSIGNMENTS=value)
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "bench_class.py")], env=env, capture_output=True, text=True
     )
     assert proc.returncode == 1
-    assert proc.stderr.strip() == (
-        "BENCH_ASSIGNMENTS: unknown assignment nope; known: tensors_autograd, linear_regression, mlp_regression, "
-        "custom_models"
-    )
+    assert proc.stderr.strip() == error
 
 
 @pytest.mark.bench
