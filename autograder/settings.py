@@ -25,6 +25,7 @@ class Settings:
     disk_mb: int = 256  # each of a sandbox's private home and /tmp
     sandbox: bool = True  # False: student code runs unsandboxed (limits and a process group)
     require_sandbox: bool = False  # True: refuse to grade without bubblewrap
+    fork_server: bool = True  # as root: grading processes are forks of one pre-imported interpreter
     secret: bytes | None = field(default=None, repr=False)  # the course secret; None: .autograder_secret
     message_visibility: str = "visible"  # Gradescope visibility of the per-check messages
     workers: int = 2  # submissions graded at once by `autograder autograde`
@@ -40,7 +41,9 @@ class Settings:
             return self.launcher_override
         from .engine.sandbox import make_launcher
 
-        return make_launcher(sandbox=self.sandbox, require=self.require_sandbox, limits=self.limits)
+        return make_launcher(
+            sandbox=self.sandbox, require=self.require_sandbox, limits=self.limits, fork_server=self.fork_server
+        )
 
     @property
     def limits(self):
@@ -60,6 +63,7 @@ ENVIRONMENT = {
     "cpu_seconds": "AUTOGRADER_CPU_S",
     "disk_mb": "AUTOGRADER_DISK_MB",
     "require_sandbox": "AUTOGRADER_REQUIRE_SANDBOX",
+    "fork_server": "AUTOGRADER_FORK_SERVER",
     "secret": "AUTOGRADER_SECRET",
     "message_visibility": "AUTOGRADER_MESSAGE_VISIBILITY",
     "workers": "AUTOGRADER_WORKERS",

@@ -6,6 +6,7 @@ let no hidden material out. The sandbox is required here: these submissions
 include fork bombs and memory bombs.
 """
 
+import functools
 import hashlib
 import os
 import shutil
@@ -110,8 +111,20 @@ def decoy(tmp_path_factory):
     return folder
 
 
+ZYGOTE_MARK = "probe.zygote import serve"  # in the fork server's command line (engine/forkserver.py)
+
+
 def _looks_like_student(uid, args):
     return uid == 65534 or uid >= UID_BASE or "time.sleep(600)" in args or "_agprobe" in args
+
+
+def _idle_fork_server(proc, args):
+    """A fork server (its bwrap and the zygote under it) stays for its grader process's lifetime: not
+    left over. What it forked for a run (keeper, init, the run and anything the run started) is."""
+    if ZYGOTE_MARK not in args:
+        return False
+    commands = [proc.cmdline(), proc.parent().cmdline()]  # empty for a process that is ending
+    return any(command and Path(command[0]).name == "bwrap" for command in commands)
 
 
 def student_processes():
@@ -130,7 +143,7 @@ def student_processes():
             uid, args = proc.info["uids"].real, " ".join(proc.info["cmdline"] or ())
             if proc.info["status"] == psutil.STATUS_ZOMBIE:
                 continue  # already dead, waiting only to be reaped by the container's init
-            if not _looks_like_student(uid, args):
+            if not _looks_like_student(uid, args) or _idle_fork_server(proc, args):
                 continue
             owner = next(
                 (a for a in proc.parents() if not _looks_like_student(a.uids().real, " ".join(a.cmdline()))), None
@@ -178,9 +191,17 @@ def test_leftover_check_reports_a_process_that_stays_and_not_one_that_ends():
     ending.wait()
 
 
-def grade_attack(tmp_path, course, assignment, answers, edit=None):
+@functools.cache
+def attack_launcher(fork_server=True):
+    """One per worker and kind: as root, attacks run in forks of one fork server, as grading does."""
+    return make_launcher(
+        require=True, limits=Limits(memory_mb=4096, cpu_seconds=60, processes=128), fork_server=fork_server
+    )
+
+
+def grade_attack(tmp_path, course, assignment, answers, edit=None, fork_server=True):
     path = write_submission(tmp_path, assignment, answers, edit=edit)
-    launcher = make_launcher(require=True, limits=Limits(memory_mb=4096, cpu_seconds=60, processes=128))
+    launcher = attack_launcher(fork_server)
     settings = resolve(
         course_root=course,
         exercise_timeout=exercise_timeout(assignment),
@@ -192,8 +213,27 @@ def grade_attack(tmp_path, course, assignment, answers, edit=None):
     return result, time.monotonic() - start
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_attack_earns_nothing_and_harms_nothing(attack, tmp_path, course, decoy, listener, monkeypatch):
+# Attacks on the sandbox itself, also run with one bwrap per grading process (no fork server: the grader is
+# not root, or AUTOGRADER_FORK_SERVER=0).
+SANDBOX_ATTACKS = (
+    "reads_proc_environ",
+    "writes_gradebook_and_others",
+    "network_connection",
+    "symlinks_to_host_files_then_crash",
+    "edits_probe_on_disk_then_crash",
+    "exhausts_process_limit_and_hangs",
+    "fork_bomb",
+    "memory_bomb",
+)
+WITHOUT_FORK_SERVER = [
+    pytest.param(a, False, id=f"{a.name}-no-fork-server") for a in ATTACKS if a.name in SANDBOX_ATTACKS
+]
+
+
+@pytest.mark.parametrize(
+    "attack, fork_server", [pytest.param(a, True, id=a.name) for a in ATTACKS] + WITHOUT_FORK_SERVER
+)
+def test_attack_earns_nothing_and_harms_nothing(attack, fork_server, tmp_path, course, decoy, listener, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_SECRET", SECRET)
     port, connections = listener
     before = tree_digest(course, decoy)
@@ -202,7 +242,7 @@ def test_attack_earns_nothing_and_harms_nothing(attack, tmp_path, course, decoy,
     answers = reference_answers(attack.assignment)
     answers[attack.target] = attack.render(course=course, port=port, decoy=decoy)
 
-    result, elapsed = grade_attack(tmp_path, course, attack.assignment, answers, attack.edit)
+    result, elapsed = grade_attack(tmp_path, course, attack.assignment, answers, attack.edit, fork_server)
 
     scores = {e.id: e.score for e in result.exercises}
     expected = {e.id: (0.0 if e.id == attack.target else e.points) for e in ASSIGNMENTS[attack.assignment].exercises}

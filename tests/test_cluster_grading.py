@@ -27,10 +27,16 @@ from autograder.classgrade.cluster import DaskCluster, Sealed, check_worker, dec
 from autograder.cli import main
 from autograder.engine import secret as course_secrets
 from autograder.engine.results import read_record
+from autograder.engine.sandbox import UID_BASE
 from autograder.lab.server import free_port
 from autograder.settings import resolve
 
 pytestmark = pytest.mark.xdist_group("dask")
+
+
+def is_student_process(proc):
+    """As root, student processes run as leased uids (a worker's idle fork server does not); else in a bwrap."""
+    return proc.uids().real >= UID_BASE if os.getuid() == 0 else proc.name() == "bwrap"
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +144,9 @@ def test_a_worker_killed_mid_submission_costs_a_retry(tmp_path):
         )
         victim, deadline = None, time.monotonic() + 120
         while victim is None and time.monotonic() < deadline and proc.poll() is None:
-            for worker in cluster.worker_processes():  # one that is grading: its sandbox is running
+            for worker in cluster.worker_processes():  # one that is grading: a student process runs under it
                 try:
-                    if any(p.name() == "bwrap" for p in worker.children(recursive=True)):
+                    if any(is_student_process(p) for p in worker.children(recursive=True)):
                         victim = worker
                         break
                 except psutil.NoSuchProcess:

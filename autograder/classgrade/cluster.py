@@ -100,7 +100,7 @@ _launchers_lock = threading.Lock()
 def _worker_settings(sent, secret=None):
     """Settings for this worker process, with one launcher per sandbox configuration (made once, kept)."""
     base = Settings(**sent)
-    key = (base.sandbox, base.require_sandbox, base.memory_mb, base.cpu_seconds, base.disk_mb)
+    key = (base.sandbox, base.require_sandbox, base.fork_server, base.memory_mb, base.cpu_seconds, base.disk_mb)
     with _launchers_lock:
         if key not in _launchers:
             _launchers[key] = base.launcher  # raises SandboxUnavailable when required and missing

@@ -17,8 +17,6 @@ import json
 import os
 import select
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +27,7 @@ from pathlib import Path
 
 from ..probe import wire
 from . import channel
+from .forkserver import ForkServerError
 from .sandbox import ProcessGroupLauncher
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -358,35 +357,26 @@ def _one_process(job, pending, inputs, timeout, launcher, run, own_cells):
     ours, theirs = channel.control_pair()
     launched = time.monotonic()
     machine = ProcessRun(job, pending, inputs, timeout, run, verify=channel.CAN_VERIFY)
+    getattr(inputs, "start", lambda: None)()  # inputs drawn while the process starts (engine.grade)
     with launcher.session(probe_parent=probe_folder()) as session:
-        argv, env = session.command(
-            [session.python, "-I", "-c", BOOT, str(theirs.fileno()), f"{session.probe_parent}"], child_env(session.home)
-        )
+        argv = [session.python, "-I", "-c", BOOT, str(theirs.fileno()), f"{session.probe_parent}"]
+        env = child_env(session.home)
         # Student output goes nowhere; AUTOGRADER_CHILD_STDERR=FILE keeps it, for debugging the grader.
         debug = os.environ.get("AUTOGRADER_CHILD_STDERR")
-        sink = open(debug, "ab") if debug else subprocess.DEVNULL
+        sink = os.open(debug if debug else os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=sink,
-                stderr=sink,
-                pass_fds=(theirs.fileno(),),
-                cwd=session.cwd,
-                env=env,
-                preexec_fn=launcher.preexec,
-            )
+            proc = session.start_grading_process(argv, env, theirs.fileno(), sink, PROBE_NAME)
+        except ForkServerError as exc:
+            raise GradingError(f"the grading process could not be started: {exc}") from exc
         finally:
             theirs.close()
-            if debug:
-                sink.close()
-        getattr(inputs, "start", lambda: None)()  # inputs drawn while the process starts (engine.grade)
+            os.close(sink)
         run.processes += 1
         _send_job_later(proc, job)
         try:
             machine.watch(ours)
         finally:
-            _kill(proc)
+            proc.kill()
             ours.close()
             machine.finish(launched)
     if machine.cells_pid is None or not machine.selftest_passed:
@@ -410,23 +400,6 @@ def _send_job_later(proc, job):
             pass
 
     threading.Thread(target=send, daemon=True).start()
-
-
-def _kill(proc):
-    """Kill the whole process group (the sandbox's PID namespace with it), then reap."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    try:
-        proc.stdin.close()
-    except OSError:
-        pass
 
 
 if sys.platform != "linux":  # pragma: no cover - the probe's registration is verified through /proc

@@ -18,6 +18,11 @@ The sandbox gives the student's process:
   per concurrent sandbox (see UidPool), so one submission's fork bomb cannot
   use up another's process limit.
 
+As root, a grading process is not a new bwrap but a fork of the fork server
+(`forkserver.py`, `probe/zygote.py`), in a sandbox of its own with all of the
+above: the zygote's bwrap command is this one, with the capabilities it needs
+to make each run's namespaces and mounts.
+
 Without bwrap (e.g. macOS) the same limits and a process group apply, with a
 loud warning; `require=True` (`Settings.require_sandbox`: CLI
 `--require-sandbox`, config `c.EngineGrade.require_sandbox`, env
@@ -31,6 +36,7 @@ import functools
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -55,6 +61,8 @@ UID_LOCKS = "/run/autograder-sandbox-uids"
 DISTRIBUTION = "pytorch-autograder"  # this package's own files are hidden from the sandbox
 CLEANUP_SECONDS = 60  # the longest a clean-up of a folder a student filled may take
 CPU_INFO = ("/proc/cpuinfo", "/sys/devices/system/cpu")  # what torch reads to pick its CPU kernels
+# The fork server's, and nothing else: namespaces and mounts for each run, then dropping every capability.
+ZYGOTE_CAPS = "CAP_SYS_ADMIN,CAP_NET_ADMIN,CAP_SETUID,CAP_SETGID,CAP_SETPCAP"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -70,19 +78,23 @@ class Limits:
     processes: int = 256  # per uid, threads included: fork bombs stop here
     disk_mb: int = DEFAULTS.disk_mb  # each of the private home and /tmp (tmpfs, in memory)
 
-    def apply(self):
-        """Set the limits on the current process (called in the child before exec)."""
+    def rlimits(self):
+        """(RLIMIT_* name, value) pairs, in the order they are set."""
         mb = 1024 * 1024
-        for name, value in (
+        return [
             ("RLIMIT_AS", self.memory_mb * mb),
             ("RLIMIT_CPU", self.cpu_seconds),
             ("RLIMIT_FSIZE", self.file_size_mb * mb),
             ("RLIMIT_NOFILE", self.open_files),
             ("RLIMIT_CORE", 0),
-        ):
+            # Counted per uid: meant for the student's uid (root, and so the grader as root, is exempt).
+            ("RLIMIT_NPROC", self.processes),
+        ]
+
+    def apply(self):
+        """Set the limits on the current process (called in the child before exec)."""
+        for name, value in self.rlimits():
             resource.setrlimit(getattr(resource, name), (value, value))
-        # Counted per uid: meant for the student's uid (root, and so the grader as root, is exempt).
-        resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
 
 
 def remove_tree(path, timeout=CLEANUP_SECONDS):
@@ -192,6 +204,42 @@ class ProcessGroupLauncher:
         os.setsid()
         self.limits.apply()
 
+    def start(self, argv, env, control_fd, out, cwd):
+        """The grading process, started with ``control_fd`` kept open: a PopenRun."""
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=out,
+            pass_fds=(control_fd,),
+            cwd=cwd,
+            env=env,
+            preexec_fn=self.preexec,
+        )
+        return PopenRun(proc)
+
+
+class PopenRun:
+    """A grading process started by Popen: its stdin, and kill() (its whole process group, then wait)."""
+
+    def __init__(self, proc):
+        self.proc, self.stdin = proc, proc.stdin
+
+    def kill(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # with bwrap, its PID namespace goes with it
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+
 
 class BwrapLauncher(ProcessGroupLauncher):
     """bubblewrap: namespaces, read-only system, private tmpfs home, unprivileged uid.
@@ -206,16 +254,20 @@ class BwrapLauncher(ProcessGroupLauncher):
     name = "bwrap"
     sandboxed = True
 
-    def __init__(self, limits=None, bwrap=None, uids=None):
+    def __init__(self, limits=None, bwrap=None, uids=None, fork_server=True):
         super().__init__(limits)
         self.bwrap = bwrap or shutil.which("bwrap")
         self.as_root = os.getuid() == 0
         self.uids = (uids or UidPool()) if self.as_root else None
+        # As root, grading processes are forks of one pre-imported interpreter (see engine/forkserver.py);
+        # a Python installed under /tmp or the home would be hidden by their fresh mounts there.
+        self.forks = fork_server and self.as_root and self._mounts_outside_private_folders()
 
     @contextlib.contextmanager
     def session(self, probe_parent=None, binds=()):
         """A sandbox's command line; ``binds``: (host folder, name) pairs shown writable as HOME/name."""
         lease = self.uids.lease() if self.uids else contextlib.nullcontext(None)
+        forks = self.forks and probe_parent is not None and not binds
         with lease as uid:
             yield Session(
                 self,
@@ -224,7 +276,19 @@ class BwrapLauncher(ProcessGroupLauncher):
                 probe_parent and SANDBOX_PROBE,
                 uid,
                 lambda argv, env: self._command(argv, env, uid, probe_parent, binds),
+                (lambda env: self._fork_server(probe_parent, env)) if forks else None,
             )
+
+    def _fork_server(self, probe_parent, env):
+        """The fork server for this sandbox set-up, shared by every launcher of this grader process."""
+        from .forkserver import shared_fork_server
+
+        key = (self.bwrap, str(Path(probe_parent).resolve()), env.get("SCIKIT_LEARN_DATA"))
+        return shared_fork_server(key, lambda argv, e: self._command(argv, e, None, probe_parent, (), zygote=True))
+
+    def _mounts_outside_private_folders(self):
+        private = (Path("/tmp"), Path(SANDBOX_HOME))
+        return not any(inside.is_relative_to(p) for _, inside in self._python_mounts() for p in private)
 
     @staticmethod
     def _in_venv():
@@ -267,7 +331,8 @@ class BwrapLauncher(ProcessGroupLauncher):
                         hidden.append((kind, inside / path.relative_to(host)))
         return sorted(set(hidden))
 
-    def _command(self, argv, env, uid, probe_parent, binds_in_home):
+    def _command(self, argv, env, uid, probe_parent, binds_in_home, zygote=False):
+        """The bwrap command line; ``zygote``: the fork server's (as root), which makes each run's sandbox."""
         # The host's PATH may name the venv or the course (make puts .venv/bin first): a neutral one.
         env = dict(env, HOME=SANDBOX_HOME, TMPDIR="/tmp", PATH=SANDBOX_PATH)
         binds = [(host, inside, "--ro-bind") for host, inside in self._python_mounts()]
@@ -289,7 +354,10 @@ class BwrapLauncher(ProcessGroupLauncher):
             "--unshare-uts",
             "--unshare-cgroup-try",
         ]
-        cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID"] if self.as_root else ["--unshare-user"]
+        if self.as_root:
+            cmd += ["--cap-add", ZYGOTE_CAPS if zygote else "CAP_SETUID,CAP_SETGID"]
+        else:
+            cmd += ["--unshare-user"]
         cmd += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
         for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
             if os.path.islink(top):
@@ -323,7 +391,7 @@ class BwrapLauncher(ProcessGroupLauncher):
             if os.path.exists(path):
                 cmd += ["--ro-bind", path, path]
         cmd += ["--dev", "/dev", "--chdir", SANDBOX_HOME, "--"]
-        if self.as_root:
+        if self.as_root and not zygote:
             cmd += [
                 "setpriv",
                 f"--reuid={uid}",
@@ -363,6 +431,7 @@ class Session:
     probe_parent: str  # the folder holding the probe package, as it sees it (None: no probe)
     uid: int = None  # the uid it runs as, when the sandbox chose one (the grader is root)
     _wrap: object = None
+    fork_server: object = None  # env -> the ForkServer whose forks are the grading processes (as root)
 
     def command(self, argv, env):
         """(command, environment) that runs ``argv`` (starting with self.python) in this session."""
@@ -370,16 +439,39 @@ class Session:
             return argv, dict(env, HOME=self.home)
         return self._wrap(argv, env)
 
+    def start_grading_process(self, boot_argv, env, control_fd, out, package):
+        """The grading process (``boot_argv``: the interpreter running the probe's boot), with
+        ``control_fd`` open: a fork of the fork server where there is one, else a new process."""
+        argv, inside_env = self.command(boot_argv, env)
+        if self.fork_server is None:
+            return self.launcher.start(argv, inside_env, control_fd, out, self.cwd)
+        limits = self.launcher.limits
+        return self.fork_server(env).spawn(
+            python=self.python,
+            env=env,  # the zygote's sandbox is made from it (its data folder, say), as a process's would be
+            inside_env=inside_env,
+            probe_parent=self.probe_parent,
+            package=package,
+            uid=self.uid,
+            limits=limits.rlimits(),
+            disk_bytes=limits.disk_mb * 1024 * 1024,
+            control=control_fd,
+            out=out,
+        )
+
     @property
     def cwd(self):
         """The grader-side working directory for Popen (the sandbox sets its own)."""
         return "/" if self._wrap is not None else self.home
 
 
-def make_launcher(sandbox=True, require=False, limits=None):
-    """The best launcher available; warns loudly (or raises, if required) without bwrap."""
+def make_launcher(sandbox=True, require=False, limits=None, fork_server=False):
+    """The best launcher available; warns loudly (or raises, if required) without bwrap.
+
+    ``fork_server``: grading processes may be forks of one pre-imported interpreter (as root only).
+    """
     if sandbox and shutil.which("bwrap") and (os.getuid() != 0 or shutil.which("setpriv")):
-        return BwrapLauncher(limits)
+        return BwrapLauncher(limits, fork_server=fork_server)
     if require:
         raise SandboxUnavailable(
             "the sandbox is required but bubblewrap (bwrap) is not available: "
