@@ -14,9 +14,10 @@ A = "tensors_autograd"
 KINDS = {"ref": 12.0, "err": 5.75, "stub": 0.0}  # err: the judges' MISTAKEs (2.5 + 1 + 1.25 + 1)
 
 
-def make_class(work, n, db_url=None):
+def make_class(work, n, db_url=None, pace=0.0):
     """A course with ``n`` collected submissions of A, cycling reference / mistakes / stubs.
-    ``db_url``: the gradebook's database (default: nbgrader's gradebook.db in the course)."""
+    ``db_url``: the gradebook's database (default: nbgrader's gradebook.db in the course); ``pace``: seconds
+    each submission's first cell sleeps (tests that interrupt a run need it to take a while)."""
     course, _ = make_course(ROOT, work)
     if db_url:
         with open(course / "nbgrader_config.py", "a") as f:
@@ -31,6 +32,8 @@ def make_class(work, n, db_url=None):
             personas.fill(nb, reference_answers(A))
         elif kind == "err":
             personas.fill(nb, personas.mistakes())
+        if pace:
+            nb.cells.insert(0, nbformat.v4.new_code_cell(f"import time\ntime.sleep({pace})"))
         add_submission(course, f"{kind}{i:02d}", nb)
         expected[f"{kind}{i:02d}"] = KINDS[kind]
     return course, expected
