@@ -17,7 +17,7 @@ KINDS = {"ref": 12.0, "err": 5.75, "stub": 0.0}  # err: the judges' MISTAKEs (2.
 def make_class(work, n, db_url=None, pace=0.0):
     """A course with ``n`` collected submissions of A, cycling reference / mistakes / stubs.
     ``db_url``: the gradebook's database (default: nbgrader's gradebook.db in the course); ``pace``: seconds
-    each submission's first cell sleeps (tests that interrupt a run need it to take a while)."""
+    each submission's first solution cell sleeps (tests that interrupt a run need it to take a while)."""
     course, _ = make_course(ROOT, work)
     if db_url:
         with open(course / "nbgrader_config.py", "a") as f:
@@ -32,8 +32,9 @@ def make_class(work, n, db_url=None, pace=0.0):
             personas.fill(nb, reference_answers(A))
         elif kind == "err":
             personas.fill(nb, personas.mistakes())
-        if pace:
-            nb.cells.insert(0, nbformat.v4.new_code_cell(f"import time\ntime.sleep({pace})"))
+        if pace:  # in the first solution cell: a cell the student added before it would not be graded
+            first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+            first.source += f"\nimport time\ntime.sleep({pace})\n"
         add_submission(course, f"{kind}{i:02d}", nb)
         expected[f"{kind}{i:02d}"] = KINDS[kind]
     return course, expected

@@ -157,7 +157,7 @@ def test_one_broken_submission_is_reported_and_the_rest_graded(tmp_path):
 )
 def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig, backend, request):
     db_url = request.getfixturevalue("new_postgres_gradebook")() if backend == "postgresql" else None
-    course, expected = make_class(tmp_path, 6, db_url, pace=1.0)
+    course, expected = make_class(tmp_path, 6, db_url, pace=3.0)
     proc = subprocess.Popen(
         [AUTOGRADER, "autograde", A, "--workers", "1"],
         cwd=course,

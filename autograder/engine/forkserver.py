@@ -7,7 +7,8 @@ namespaces, fresh tmpfs home and /tmp, the uid the grader leased for it, the
 limits, no capabilities. It starts in milliseconds. The zygote never runs
 student code and takes requests only from the grader process that started it.
 
-A zygote that died or stopped answering is killed and started again for the next run.
+A zygote that died is started again for the next run. One that does not answer costs that run a
+GradingError (never a zero); it is not killed, since that would end the other runs it serves.
 """
 
 import json
@@ -21,7 +22,6 @@ import time
 from .sandbox import SANDBOX_HOME
 
 START_SECONDS = 120  # the zygote's imports (torch) on a loaded machine, before its first run starts
-GONE_SECONDS = 10  # how long a run's keeper may take to kill it, as `_kill` waits for a process
 ZYGOTE = "import sys; sys.path.insert(0, sys.argv[2]); from {package}.probe.zygote import serve; serve()"
 
 
@@ -32,24 +32,25 @@ class ForkServerError(RuntimeError):
 class ForkedRun:
     """A run forked by the zygote: its stdin, and kill() (the whole PID namespace, then wait)."""
 
-    def __init__(self, job, stdin, server):
-        self.job, self.stdin, self.server = job, stdin, server
+    def __init__(self, job, stdin):
+        self.job, self.stdin = job, stdin
 
     def kill(self):
+        """Returns once the run's namespace is gone (its keeper says so, or the keeper itself is gone).
+
+        Like waiting for a killed process, this has no time limit: the keeper only kills and reaps. Stopping
+        the whole zygote instead would end other runs of this grader process too."""
         try:
             self.job.sendall(b'{"kill": true}')
-            self.job.settimeout(GONE_SECONDS)
-            gone = self.job.recv(4096)
-        except OSError:  # its keeper is gone (and the run with it) or did not answer in time
-            gone = b""
+            self.job.recv(4096)  # "gone", or end of file if the keeper (and with it the run) is gone
+        except OSError:
+            pass
         finally:
             self.job.close()
             try:
                 self.stdin.close()
             except OSError:
                 pass
-        if b"gone" not in gone:
-            self.server.stop()  # a keeper that does not answer: the zygote's whole sandbox goes
 
 
 class ForkServer:
@@ -69,7 +70,7 @@ class ForkServer:
         def hold():
             # bwrap dies with the thread that started it (--die-with-parent): a thread that lives as long.
             try:
-                self._proc = subprocess.Popen(
+                proc = self._proc = subprocess.Popen(
                     cmd,
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
@@ -82,7 +83,7 @@ class ForkServer:
             finally:
                 theirs.close()
                 started.set()
-            self._proc.wait()
+            proc.wait()  # this zygote's, even after a later one replaced it in self._proc
 
         self._proc = None
         threading.Thread(target=hold, name="autograder-fork-server", daemon=True).start()
@@ -91,10 +92,6 @@ class ForkServer:
             ours.close()
             raise ForkServerError("the fork server's sandbox could not be started")
         self._socket = ours
-
-    def stop(self):
-        with self._lock:
-            self._stop()
 
     def _stop(self):
         if self._proc is not None:
@@ -133,11 +130,13 @@ class ForkServer:
                             self._stop()
                             if attempt == 2:
                                 raise ForkServerError("the fork server is not answering") from None
+                            ours.close()
+                            theirs.close()
                             continue
                     theirs.close()
                     answer = _answer(ours, time.monotonic() + START_SECONDS)
                     if answer.get("started"):
-                        return ForkedRun(ours, os.fdopen(stdin_write, "wb"), self)
+                        return ForkedRun(ours, os.fdopen(stdin_write, "wb"))
                     raise ForkServerError(f"the fork server could not start a run: {answer.get('error', 'no answer')}")
                 except BaseException:
                     ours.close()

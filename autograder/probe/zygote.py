@@ -171,19 +171,14 @@ def _keep(request, fds, job):
     for fd in fds:
         os.close(fd)
     job.sendall(b'{"started": true}')
-    watched = os.pidfd_open(pid)
-    ready = select.select([job, watched], [], [])[0]
-    if job not in ready:  # the run ended by itself: its namespace died with it; wait for the grader
-        os.waitpid(pid, 0)
-        select.select([job], [], [])
+    init = os.pidfd_open(pid)  # signals through it reach this process only, never a later one with its pid
+    if job not in select.select([job, init], [], [])[0]:
+        select.select([job], [], [])  # the run ended by itself, and its namespace with it: wait for the grader
     try:
-        os.kill(pid, signal.SIGKILL)  # the namespace's PID 1: every process in it goes too
+        signal.pidfd_send_signal(init, signal.SIGKILL)  # the namespace's PID 1: every process in it goes too
     except ProcessLookupError:
         pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
+    os.waitpid(pid, 0)
     try:
         job.sendall(b'{"gone": true}')
     finally:
