@@ -1,5 +1,6 @@
 """A collected class in a real nbgrader course, and its gradebook (SQLite file or PostgreSQL): for the tests."""
 
+import signal
 import sqlite3
 import subprocess
 
@@ -38,6 +39,12 @@ def make_class(work, n, db_url=None, pace=0.0):
         add_submission(course, f"{kind}{i:02d}", nb)
         expected[f"{kind}{i:02d}"] = KINDS[kind]
     return course, expected
+
+
+def default_sigint():
+    """Popen's preexec_fn: SIGINT acts as in a terminal, even when the suite runs in the background of a
+    non-interactive shell, which starts its commands with SIGINT ignored (Python then keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def add_submission(course, student, nb):

@@ -18,7 +18,16 @@ from html.parser import HTMLParser
 
 import nbformat
 import pytest
-from classroom import A, add_submission, autograde, gradebook_scores, gradebook_url, integrity, make_class
+from classroom import (
+    A,
+    add_submission,
+    autograde,
+    default_sigint,
+    gradebook_scores,
+    gradebook_url,
+    integrity,
+    make_class,
+)
 from support import AUTOGRADER, ROOT, reference_answers
 
 from autograder.course import EXERCISES
@@ -157,13 +166,14 @@ def test_one_broken_submission_is_reported_and_the_rest_graded(tmp_path):
 )
 def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, sig, backend, request):
     db_url = request.getfixturevalue("new_postgres_gradebook")() if backend == "postgresql" else None
-    course, expected = make_class(tmp_path, 6, db_url, pace=3.0)
+    course, expected = make_class(tmp_path, 6, db_url, pace=1.0)
     proc = subprocess.Popen(
         [AUTOGRADER, "autograde", A, "--workers", "1"],
         cwd=course,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     autograded = course / "autograded"
     deadline = time.monotonic() + 120

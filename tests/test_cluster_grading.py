@@ -18,7 +18,7 @@ import time
 import nbformat
 import psutil
 import pytest
-from classroom import A, autograde, gradebook_scores, integrity, make_class
+from classroom import A, autograde, default_sigint, gradebook_scores, integrity, make_class
 from daskcluster import LocalDaskCluster
 from support import AUTOGRADER
 
@@ -104,13 +104,14 @@ def test_cluster_grades_as_local_workers_do(cluster, tmp_path):
 
 @pytest.mark.slow
 def test_an_interrupted_cluster_run_loses_nothing_and_resumes(cluster, tmp_path):
-    course, expected = make_class(tmp_path, 6, pace=3.0)
+    course, expected = make_class(tmp_path, 6, pace=1.0)
     proc = subprocess.Popen(
         [AUTOGRADER, "autograde", A, "--cluster", cluster.address],
         cwd=course,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     autograded = course / "autograded"
     deadline = time.monotonic() + 180
@@ -133,7 +134,7 @@ def test_an_interrupted_cluster_run_loses_nothing_and_resumes(cluster, tmp_path)
 @pytest.mark.slow
 def test_a_worker_killed_mid_submission_costs_a_retry(tmp_path):
     (tmp_path / "class").mkdir()
-    course, expected = make_class(tmp_path / "class", 4, pace=3.0)
+    course, expected = make_class(tmp_path / "class", 4, pace=1.0)
     with LocalDaskCluster(tmp_path / "dask", workers=2) as cluster:
         proc = subprocess.Popen(
             [AUTOGRADER, "autograde", A, "--cluster", cluster.address],
