@@ -129,3 +129,15 @@ def test_settings_module_is_the_only_reader_of_autograder_variables():
                 readers.append(f"{path.relative_to(ROOT)}: {name}")
     assert not readers, readers
     assert Path(PACKAGE / "settings.py").exists()
+
+
+def test_fork_server_is_on_by_default_and_the_variable_turns_it_off():
+    import os
+    import shutil
+
+    assert resolve(environ={}).fork_server is True
+    assert resolve(environ={"AUTOGRADER_FORK_SERVER": "0"}).fork_server is False
+    assert resolve(environ={"AUTOGRADER_FORK_SERVER": "1"}).fork_server is True
+    if os.getuid() == 0 and shutil.which("bwrap"):  # only a root grader forks; the setting reaches its launcher
+        assert resolve(environ={}).launcher.forks is True
+        assert resolve(environ={"AUTOGRADER_FORK_SERVER": "0"}).launcher.forks is False

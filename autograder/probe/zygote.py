@@ -25,6 +25,7 @@ import ctypes
 import fcntl
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -120,10 +121,8 @@ def _init(request, fds):
 
 def _run(request, fds, probe_parent):
     """The run, PID 2 of its namespace: the student's grading process; never returns."""
-    import resource
-
     try:
-        _start_run(request, fds, probe_parent, resource)
+        _start_run(request, fds, probe_parent)
     except BaseException as exc:  # nothing of the student's has run yet: say why, on stderr
         try:
             os.write(2, f"autograder fork server: the run could not start: {exc!r}\n".encode())
@@ -133,7 +132,7 @@ def _run(request, fds, probe_parent):
     os._exit(0)
 
 
-def _start_run(request, fds, probe_parent, resource):
+def _start_run(request, fds, probe_parent):
     os.setsid()
     for name, value in request["limits"]:
         resource.setrlimit(getattr(resource, name), (value, value))
